@@ -1,0 +1,142 @@
+/**
+ * A complete chat answer, and the fold that turns a stream of chunks into one.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { FinishReason } from "./FinishReason.js"
+import { ProviderMetadata, ToolCall } from "./Message.js"
+import type { StreamChunk } from "./StreamChunk.js"
+import * as UsageModule from "./Usage.js"
+
+/**
+ * The answer to a chat call. `provider` and `model` say who answered; `content` is the text (empty when the model
+ * only called tools); `rawFinishReason` keeps the vendor's own value; `cost` is in USD when the price is known.
+ *
+ * @since 0.1.0
+ */
+export const ChatResponse = Schema.Struct({
+  id: Schema.String,
+  model: Schema.String,
+  provider: Schema.String,
+  created: Schema.Number,
+  content: Schema.String,
+  toolCalls: Schema.Array(ToolCall),
+  reasoning: Schema.optional(Schema.String),
+  refusal: Schema.optional(Schema.String),
+  finishReason: FinishReason,
+  rawFinishReason: Schema.optional(Schema.String),
+  usage: UsageModule.Usage,
+  cost: Schema.optional(Schema.Number),
+  requestId: Schema.optional(Schema.String),
+  providerMetadata: Schema.optional(ProviderMetadata)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type ChatResponse = typeof ChatResponse.Type
+
+type MutableResponse = { -readonly [K in keyof ChatResponse]: ChatResponse[K] }
+
+interface PendingToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
+/**
+ * Folds stream chunks into a `ChatResponse`, one chunk at a time. Tool-call fragments are joined by `index`;
+ * usage and finish reason keep their last value (providers report running totals).
+ *
+ * @since 0.1.0
+ */
+export class Accumulator {
+  private id: string | undefined
+  private model: string | undefined
+  private content = ""
+  private reasoning = ""
+  private refusal = ""
+  private readonly toolCalls: Array<PendingToolCall | undefined> = []
+  private finishReason: FinishReason | undefined
+  private rawFinishReason: string | undefined
+  private usage: UsageModule.Usage | undefined
+  private chunks = 0
+
+  /** Adds one chunk. */
+  add(chunk: StreamChunk): void {
+    this.chunks++
+    if (this.id === undefined && chunk.id !== undefined) this.id = chunk.id
+    if (this.model === undefined && chunk.model !== undefined) this.model = chunk.model
+    if (chunk.delta.length > 0) this.content += chunk.delta
+    if (chunk.reasoningDelta !== undefined) this.reasoning += chunk.reasoningDelta
+    if (chunk.refusalDelta !== undefined) this.refusal += chunk.refusalDelta
+    if (chunk.toolCallDeltas !== undefined) {
+      for (const delta of chunk.toolCallDeltas) {
+        const pending = this.toolCalls[delta.index]
+        if (pending === undefined) {
+          this.toolCalls[delta.index] = { id: delta.id ?? "", name: delta.name ?? "", arguments: delta.argumentsDelta }
+        } else {
+          if (pending.id === "" && delta.id !== undefined) pending.id = delta.id
+          if (pending.name === "" && delta.name !== undefined) pending.name = delta.name
+          pending.arguments += delta.argumentsDelta
+        }
+      }
+    }
+    if (chunk.finishReason !== undefined) this.finishReason = chunk.finishReason
+    if (chunk.rawFinishReason !== undefined) this.rawFinishReason = chunk.rawFinishReason
+    if (chunk.usage !== undefined) this.usage = chunk.usage
+  }
+
+  /** How many chunks were added. */
+  get count(): number {
+    return this.chunks
+  }
+
+  /** The response so far. `provider` and `model` fill what the chunks did not say. */
+  toResponse(options: {
+    readonly provider: string
+    readonly model: string
+    readonly requestId?: string
+  }): ChatResponse {
+    const toolCalls: Array<ToolCall> = []
+    for (const call of this.toolCalls) {
+      if (call !== undefined) toolCalls.push({ id: call.id, name: call.name, arguments: call.arguments })
+    }
+    const response: MutableResponse = {
+      id: this.id ?? "",
+      model: this.model ?? options.model,
+      provider: options.provider,
+      created: Math.floor(Date.now() / 1000),
+      content: this.content,
+      toolCalls,
+      finishReason: this.finishReason ?? "unknown",
+      usage: this.usage ?? UsageModule.empty
+    }
+    if (this.reasoning.length > 0) response.reasoning = this.reasoning
+    if (this.refusal.length > 0) response.refusal = this.refusal
+    if (this.rawFinishReason !== undefined) response.rawFinishReason = this.rawFinishReason
+    if (options.requestId !== undefined) response.requestId = options.requestId
+    return response
+  }
+}
+
+/**
+ * Runs a stream to its end and folds its chunks into one `ChatResponse`.
+ *
+ * @since 0.1.0
+ */
+export const fromStream = <E, R>(
+  stream: Stream.Stream<StreamChunk, E, R>,
+  options: { readonly provider: string; readonly model: string }
+): Effect.Effect<ChatResponse, E, R> =>
+  Effect.suspend(() => {
+    const accumulator = new Accumulator()
+    return Stream.runForEachChunk(stream, (chunk) =>
+      Effect.sync(() => {
+        for (const item of chunk) accumulator.add(item)
+      })
+    ).pipe(Effect.map(() => accumulator.toResponse(options)))
+  })

@@ -1,0 +1,73 @@
+/**
+ * `@agent-adapter/sdk`: one typed, reliable way to call every major LLM provider.
+ *
+ * - Effect API: the `LlmClient` service, provided by a provider layer (`@agent-adapter/sdk/openai`, ...).
+ * - Promise API: `new Client({ provider, apiKey })`.
+ * - Types and errors shared by both.
+ *
+ * @since 0.1.0
+ */
+export { Ndjson, Sse } from "./codec/index.js"
+export { ChatRequest, ReasoningEffort, ResponseFormat } from "./core/ChatRequest.js"
+export {
+  Accumulator as ChatResponseAccumulator,
+  ChatResponse,
+  fromStream as collectResponse
+} from "./core/ChatResponse.js"
+export { EmbeddingRequest, EmbeddingResponse } from "./core/Embedding.js"
+export { FinishReason } from "./core/FinishReason.js"
+export {
+  type Capabilities,
+  LlmClient,
+  type LlmClientImplementation,
+  type LlmClientService
+} from "./core/LlmClient.js"
+export {
+  AuthenticationError,
+  CircuitOpenError,
+  ContentFilterError,
+  ContextLengthError,
+  InvalidRequestError,
+  isLlmError,
+  LlmError,
+  type LlmErrorTag,
+  NetworkError,
+  NotFoundError,
+  PermissionError,
+  ProviderError,
+  QuotaExceededError,
+  RateLimitError,
+  ResponseDecodeError,
+  TimeoutError,
+  TimeoutPhase,
+  UnsupportedError
+} from "./core/LlmError.js"
+export {
+  AssistantMessage,
+  ContentPart,
+  ImageDetail,
+  ImagePart,
+  Message,
+  ProviderMetadata,
+  type Role,
+  SystemMessage,
+  TextPart,
+  ToolCall,
+  ToolMessage,
+  textOf,
+  UserMessage
+} from "./core/Message.js"
+export { StreamChunk, ToolCallDelta } from "./core/StreamChunk.js"
+export * as Tool from "./core/Tool.js"
+export { JsonSchema, SchemaTool, ToolChoice, ToolDefinition } from "./core/Tool.js"
+export { Usage } from "./core/Usage.js"
+export {
+  type CallOptions,
+  type ChatParams,
+  ChatStream,
+  Client,
+  type ClientOptions,
+  type ProviderName
+} from "./promise/Client.js"
+export { type ProviderEntry, type ProviderSettings, providerNames, providers } from "./providers/registry.js"
+export * as HttpTransport from "./transport/HttpTransport.js"

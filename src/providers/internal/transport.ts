@@ -1,0 +1,190 @@
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { InvalidRequestError, type LlmError, NetworkError, ResponseDecodeError } from "../../core/LlmError.js"
+import { scrubSecrets } from "./redact.js"
+
+/**
+ * A failed HTTP answer, as a provider's classifier sees it.
+ *
+ * @internal
+ */
+export interface HttpFailure {
+  readonly provider: string
+  readonly model: string
+  readonly status: number
+  /** The status to report when it differs from the one classified by (an error inside a 200 stream). */
+  readonly reportedStatus?: number | undefined
+  readonly headers: Headers.Headers
+  /** The body text, secrets removed. */
+  readonly body: string
+  /** The body parsed as JSON, when it is JSON. */
+  readonly json: unknown
+  readonly requestId: string | undefined
+  readonly nowMillis: number
+}
+
+/**
+ * Where and how a provider's requests go.
+ *
+ * @internal
+ */
+export interface Endpoint {
+  readonly provider: string
+  readonly client: HttpClient.HttpClient
+  readonly baseUrl: string
+  /** Headers of every request, auth included; built per request so keys stay `Redacted` until the last moment. */
+  readonly headers: () => Record<string, string>
+  /** Secret strings to scrub from anything that may reach an error message. */
+  readonly secrets: () => ReadonlyArray<string>
+  /** The response header holding the vendor's request id. */
+  readonly requestIdHeader: string
+  readonly classify: (failure: HttpFailure) => LlmError
+}
+
+const MAX_ERROR_BODY = 16 * 1024
+
+/** @internal */
+export const requestIdOf = (endpoint: Endpoint, headers: Headers.Headers): string | undefined =>
+  headers[endpoint.requestIdHeader]
+
+const transportError = (
+  endpoint: Endpoint,
+  model: string,
+  error: HttpClientError.HttpClientError
+): InvalidRequestError | NetworkError => {
+  if (error._tag === "RequestError" && error.reason === "InvalidUrl") {
+    return new InvalidRequestError({
+      message: `${endpoint.provider}: the base URL "${endpoint.baseUrl}" is not a valid URL`,
+      provider: endpoint.provider,
+      model,
+      param: "baseUrl"
+    })
+  }
+  const cause = error.cause
+  const detail =
+    cause instanceof Error ? `${cause.message}${"code" in cause && cause.code ? ` (${String(cause.code)})` : ""}` : ""
+  return new NetworkError({
+    message: scrubSecrets(
+      `${endpoint.provider}: ${error._tag === "RequestError" ? "request failed" : "reading the response failed"}${detail ? `: ${detail}` : ""}`,
+      endpoint.secrets()
+    ),
+    provider: endpoint.provider,
+    model
+  })
+}
+
+/** @internal */
+export const parseJsonLenient = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+const failureOf = (
+  endpoint: Endpoint,
+  model: string,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<never, LlmError> =>
+  Effect.gen(function* () {
+    const text = yield* Effect.orElseSucceed(response.text, () => "")
+    const nowMillis = yield* Clock.currentTimeMillis
+    const body = scrubSecrets(text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text, endpoint.secrets())
+    return yield* Effect.fail(
+      endpoint.classify({
+        provider: endpoint.provider,
+        model,
+        status: response.status,
+        headers: response.headers,
+        body,
+        json: parseJsonLenient(body),
+        requestId: requestIdOf(endpoint, response.headers),
+        nowMillis
+      })
+    )
+  })
+
+/**
+ * Sends a JSON request. Answers with status 2xx come back; others are read and classified into an `LlmError`.
+ *
+ * @internal
+ */
+export const send = (
+  endpoint: Endpoint,
+  options: {
+    readonly method: "GET" | "POST"
+    readonly path: string
+    readonly model: string
+    readonly body?: unknown
+    readonly accept?: string
+  }
+): Effect.Effect<HttpClientResponse.HttpClientResponse, LlmError> =>
+  Effect.suspend(() => {
+    const headers = endpoint.headers()
+    if (options.accept !== undefined) headers.accept = options.accept
+    let request = HttpClientRequest.make(options.method)(endpoint.baseUrl + options.path, {
+      headers: Headers.fromInput(headers)
+    })
+    if (options.body !== undefined) {
+      request = HttpClientRequest.bodyText(request, JSON.stringify(options.body), "application/json")
+    }
+    return Effect.flatMap(
+      Effect.mapError(endpoint.client.execute(request), (error) => transportError(endpoint, options.model, error)),
+      (response) =>
+        response.status >= 200 && response.status < 300
+          ? Effect.succeed(response)
+          : failureOf(endpoint, options.model, response)
+    )
+  })
+
+/**
+ * Reads a successful response's body as JSON.
+ *
+ * @internal
+ */
+export const readJson = (
+  endpoint: Endpoint,
+  model: string,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<unknown, LlmError> =>
+  Effect.flatMap(
+    Effect.mapError(response.text, (error) => transportError(endpoint, model, error)),
+    (text) => {
+      try {
+        return Effect.succeed(JSON.parse(text) as unknown)
+      } catch (cause) {
+        return Effect.fail(
+          new ResponseDecodeError({
+            message: `${endpoint.provider}: the response is not valid JSON (${(cause as Error).message}): ${scrubSecrets(text.slice(0, 200), endpoint.secrets())}`,
+            provider: endpoint.provider,
+            model,
+            status: response.status,
+            ...optionalRequestId(requestIdOf(endpoint, response.headers))
+          })
+        )
+      }
+    }
+  )
+
+/**
+ * The body of a successful response as bytes; a connection that breaks while reading fails with `NetworkError`.
+ *
+ * @internal
+ */
+export const bodyStream = (
+  endpoint: Endpoint,
+  model: string,
+  response: HttpClientResponse.HttpClientResponse
+): Stream.Stream<Uint8Array, LlmError> =>
+  Stream.mapError(response.stream, (error) => transportError(endpoint, model, error))
+
+/** @internal */
+export const optionalRequestId = (requestId: string | undefined): { readonly requestId?: string } =>
+  requestId === undefined ? {} : { requestId }

@@ -1,0 +1,161 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as Sse from "../../../codec/Sse.js"
+import type { ChatRequest } from "../../../core/ChatRequest.js"
+import type { ChatResponse } from "../../../core/ChatResponse.js"
+import type { EmbeddingRequest, EmbeddingResponse } from "../../../core/Embedding.js"
+import { LlmClient } from "../../../core/LlmClient.js"
+import type { LlmError } from "../../../core/LlmError.js"
+import { ResponseDecodeError } from "../../../core/LlmError.js"
+import type { StreamChunk } from "../../../core/StreamChunk.js"
+import { chunkStream } from "../../internal/chunkStream.js"
+import { classifyFailure, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
+import * as Transport from "../../internal/transport.js"
+import { buildChatBody, buildEmbeddingBody } from "./convertRequest.js"
+import { convertCompletion, convertEmbeddings } from "./convertResponse.js"
+import type { Dialect } from "./dialect.js"
+import { ChunkDecoder, chunksOfCompletion, type StreamContext } from "./streamChunks.js"
+
+/**
+ * Connection settings of an OpenAI-family server.
+ *
+ * @internal
+ */
+export interface FamilySettings {
+  readonly baseUrl: string
+  readonly apiKey?: Redacted.Redacted<string> | undefined
+  /** Extra headers sent with every request (organisation, project, gateway headers). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+const trimSlash = (url: string): string => (url.endsWith("/") ? url.slice(0, -1) : url)
+
+/**
+ * Builds an `LlmClient` for a server speaking the OpenAI Chat Completions format in the given dialect.
+ *
+ * @internal
+ */
+export const makeFamilyClient = (
+  dialect: Dialect,
+  settings: FamilySettings
+): Effect.Effect<LlmClient.Service, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (httpClient) => {
+    const { provider } = dialect
+    const apiKey = settings.apiKey
+    const extraHeaders = settings.headers ?? {}
+    const endpoint: Transport.Endpoint = {
+      provider,
+      client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
+      baseUrl: trimSlash(settings.baseUrl),
+      headers: () => {
+        const headers: Record<string, string> = { ...extraHeaders }
+        if (apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(apiKey)}`
+        return headers
+      },
+      secrets: () => (apiKey === undefined ? [] : [Redacted.value(apiKey)]),
+      requestIdHeader: "x-request-id",
+      classify: (failure) => classifyFailure(failure, readOpenAiErrorDetails(failure), dialect.classifyRules)
+    }
+
+    const decodeFailure = (model: string, reason: string, requestId: string | undefined) =>
+      new ResponseDecodeError({
+        message: `${provider}: unexpected response: ${reason}`,
+        provider,
+        model,
+        ...Transport.optionalRequestId(requestId)
+      })
+
+    const chat = (request: ChatRequest): Effect.Effect<ChatResponse, LlmError> =>
+      Effect.flatMap(
+        Transport.send(endpoint, {
+          method: "POST",
+          path: "/chat/completions",
+          model: request.model,
+          body: buildChatBody(request, dialect, false)
+        }),
+        (response) =>
+          Effect.flatMap(Transport.readJson(endpoint, request.model, response), (json) => {
+            const requestId = Transport.requestIdOf(endpoint, response.headers)
+            const converted = convertCompletion(json, dialect, request.model, requestId)
+            return typeof converted === "string"
+              ? Effect.fail(decodeFailure(request.model, converted, requestId))
+              : Effect.succeed(converted)
+          })
+      )
+
+    const stream = (request: ChatRequest): Stream.Stream<StreamChunk, LlmError> =>
+      Stream.unwrap(
+        Effect.map(
+          Transport.send(endpoint, {
+            method: "POST",
+            path: "/chat/completions",
+            model: request.model,
+            body: buildChatBody(request, dialect, true),
+            accept: "text/event-stream"
+          }),
+          (response): Stream.Stream<StreamChunk, LlmError> => {
+            const requestId = Transport.requestIdOf(endpoint, response.headers)
+            const context: StreamContext = {
+              dialect,
+              model: request.model,
+              requestId,
+              streamError: (details, pseudoStatus) =>
+                classifyFailure(
+                  {
+                    provider,
+                    model: request.model,
+                    status: pseudoStatus,
+                    reportedStatus: response.status,
+                    headers: response.headers,
+                    body: "",
+                    json: undefined,
+                    requestId,
+                    nowMillis: Date.now()
+                  },
+                  details,
+                  dialect.classifyRules
+                )
+            }
+            if ((response.headers["content-type"] ?? "").includes("application/json")) {
+              return Stream.flatMap(
+                Stream.fromEffect(Transport.readJson(endpoint, request.model, response)),
+                (json) => {
+                  const chunks = chunksOfCompletion(json, context)
+                  return typeof chunks === "string"
+                    ? Stream.fail(decodeFailure(request.model, chunks, requestId))
+                    : Stream.fromIterable(chunks)
+                }
+              )
+            }
+            return chunkStream(
+              Transport.bodyStream(endpoint, request.model, response),
+              new Sse.Decoder(),
+              new ChunkDecoder(context)
+            )
+          }
+        )
+      )
+
+    const embed = (request: EmbeddingRequest): Effect.Effect<EmbeddingResponse, LlmError> =>
+      Effect.flatMap(
+        Transport.send(endpoint, {
+          method: "POST",
+          path: "/embeddings",
+          model: request.model,
+          body: buildEmbeddingBody(request, dialect)
+        }),
+        (response) =>
+          Effect.flatMap(Transport.readJson(endpoint, request.model, response), (json) => {
+            const requestId = Transport.requestIdOf(endpoint, response.headers)
+            const count = typeof request.input === "string" ? 1 : request.input.length
+            const converted = convertEmbeddings(json, dialect, request.model, count, requestId)
+            return typeof converted === "string"
+              ? Effect.fail(decodeFailure(request.model, converted, requestId))
+              : Effect.succeed(converted)
+          })
+      )
+
+    return LlmClient.make({ provider, capabilities: dialect.capabilities, chat, stream, embed })
+  })
