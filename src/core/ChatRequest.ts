@@ -52,7 +52,9 @@ const between = (min: number, max: number) =>
     )
   )
 
-const positiveInt = Schema.Number.pipe(Schema.filter((n) => (Number.isInteger(n) && n > 0) || "a positive integer"))
+const positiveInt = Schema.Number.pipe(
+  Schema.filter((n) => (Number.isInteger(n) && n > 0) || `expected a positive integer, got ${n}`)
+)
 
 /**
  * A chat request. `providerOptions` is the escape hatch for vendor fields this schema does not model: its entry

@@ -87,9 +87,9 @@ export const jsonSchemaOf = <A, I, R>(schema: Schema.Schema<A, I, R>): JsonSchem
  */
 export class SchemaTool<A, I = A> implements ToolDefinition {
   readonly name: string
-  readonly description?: string
+  declare readonly description?: string
   readonly parameters: JsonSchema
-  readonly strict?: boolean
+  declare readonly strict?: boolean
   // Private so that it is not an own enumerable key: a SchemaTool passes request validation as a plain definition.
   readonly #schema: Schema.Schema<A, I>
 

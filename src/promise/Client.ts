@@ -185,13 +185,21 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
     if (Exit.isFailure(opened)) throw toThrowable(opened.cause, signal)
     const { scope, pull, provider } = opened.value
     const stream = new ChatStream(runtime, scope, pull, request, provider, signal)
+    // Cancel the HTTP request as soon as the signal fires, even while the caller is not pulling.
+    signal?.addEventListener("abort", stream.onAbort, { once: true })
     // Wait for the first chunk so that errors before the answer starts (bad key, unknown model) reject the call.
     await stream.fill()
     return stream
   }
 
+  private readonly onAbort = (): void => {
+    void this.abort()
+  }
+
   private async close(): Promise<void> {
+    if (this.finished) return
     this.finished = true
+    this.signal?.removeEventListener("abort", this.onAbort)
     await this.runtime.runPromise(Scope.close(this.scope, Exit.void))
   }
 
@@ -220,6 +228,10 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
   }
 
   private async nextChunk(): Promise<IteratorResult<StreamChunk, undefined>> {
+    if (this.signal?.aborted) {
+      await this.close()
+      throw abortReason(this.signal)
+    }
     while (this.position >= this.buffer.length) {
       if (!(await this.fill())) return { done: true, value: undefined }
     }
@@ -242,7 +254,7 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
 
   /** Stops the stream and cancels its HTTP request. Iteration ends without an error. */
   async abort(): Promise<void> {
-    if (!this.finished) await this.close()
+    await this.close()
   }
 
   /** Reads the rest of the stream and returns the whole answer (including the chunks already iterated). */

@@ -35,7 +35,10 @@ const describe = (issue: ParseResult.ArrayFormatterIssue, what: string): Problem
       return { path, message: `${path} is not a field of ${what}${hint}` }
     }
     default:
-      return { path, message: path === "" ? clip(issue.message) : `${path}: ${clip(issue.message)}` }
+      return {
+        path,
+        message: path === "" || issue.message.startsWith(path) ? clip(issue.message) : `${path}: ${clip(issue.message)}`
+      }
   }
 }
 

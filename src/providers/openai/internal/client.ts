@@ -157,5 +157,8 @@ export const makeFamilyClient = (
           })
       )
 
-    return LlmClient.make({ provider, capabilities: dialect.capabilities, chat, stream, embed })
+    // A server without an embeddings API (DeepSeek, Groq) answers embed with UnsupportedError, without a request.
+    return dialect.capabilities.embed === false
+      ? LlmClient.make({ provider, capabilities: dialect.capabilities, chat, stream })
+      : LlmClient.make({ provider, capabilities: dialect.capabilities, chat, stream, embed })
   })
