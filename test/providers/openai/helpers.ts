@@ -47,17 +47,19 @@ export interface Harness {
 }
 
 /**
- * A fake server and an OpenAI client pointed at `${server.url}/v1`, both closed with the scope. The client uses the
+ * A fake server and an OpenAI client pointed at `${server.url}/v1` (options may depend on the server's URL), both
+ * closed with the scope. The client uses the
  * SDK's own transport (`HttpTransport.layer`), built in the same scope so its agent outlives the setup.
  */
 export const harness = (
-  options: Partial<OpenAi.OpenAiOptions> = {},
+  options: Partial<OpenAi.OpenAiOptions> | ((serverUrl: string) => Partial<OpenAi.OpenAiOptions>) = {},
   serverOptions: FakeProviderServerOptions = {}
 ): Effect.Effect<Harness, never, Scope.Scope> =>
   Effect.gen(function* () {
     const server = yield* FakeProviderServer.make(serverOptions)
     const transport = yield* Layer.build(HttpTransport.layer)
-    const llm = yield* OpenAi.make({ apiKey: API_KEY, baseUrl: `${server.url}/v1`, ...options }).pipe(
+    const overrides = typeof options === "function" ? options(server.url) : options
+    const llm = yield* OpenAi.make({ apiKey: API_KEY, baseUrl: `${server.url}/v1`, ...overrides }).pipe(
       Effect.provide(transport)
     )
     return { server, llm }

@@ -1,0 +1,63 @@
+// Runs an example against the fake provider server: `npm run example -- NAME` (no key, no network).
+// The server speaks OpenAI's wire format on loopback; OPENAI_BASE_URL and OPENAI_API_KEY point the example at it.
+import { readdirSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { FakeProviderServer, FakeReply, type RecordedRequest } from "@agent-adapter/sdk/testing"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const examples = readdirSync(here)
+  .filter((file) => file.endsWith(".ts") && file !== "run.ts")
+  .map((file) => file.slice(0, -3))
+  .sort()
+
+// A fake model that uses the weather tool: it asks for the tool first, then answers from the tool's result.
+const weatherModel = (request: RecordedRequest): FakeReply => {
+  const body = request.body as { messages: ReadonlyArray<{ role: string; content: string | null }> }
+  const toolResult = body.messages.find((message) => message.role === "tool")
+  const message =
+    toolResult === undefined
+      ? {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: "call_weather_1",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Paris","unit":"celsius"}' }
+            }
+          ]
+        }
+      : {
+          role: "assistant",
+          content: `It is ${(JSON.parse(toolResult.content ?? "{}") as { temperature: number }).temperature}°C and clear in Paris.`
+        }
+  return FakeReply.json({
+    id: "chatcmpl-example",
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model: "gpt-4o-mini",
+    choices: [{ index: 0, message, finish_reason: toolResult === undefined ? "tool_calls" : "stop" }],
+    usage: { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 }
+  })
+}
+
+const setups: Record<string, (server: FakeProviderServer) => void> = {
+  "tool-call": (server) => server.enqueue(FakeReply.handler(weatherModel), FakeReply.handler(weatherModel))
+}
+
+const name = process.argv[2]
+if (name === undefined || !examples.includes(name)) {
+  console.error(`usage: npm run example -- NAME\nexamples: ${examples.join(", ")}`)
+  process.exit(2)
+}
+
+const server = await FakeProviderServer.start({ streamChunks: 8 })
+process.env.OPENAI_BASE_URL = `${server.url}/v1`
+process.env.OPENAI_API_KEY = "sk-example-fake-key"
+setups[name]?.(server)
+try {
+  await import(pathToFileURL(join(here, `${name}.ts`)).href)
+} finally {
+  await server.close()
+}

@@ -1,0 +1,60 @@
+import { execFile } from "node:child_process"
+import { readdirSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+
+// Every example runs against the fake provider server, exactly as `npm run example -- NAME` runs it, so the
+// examples in the docs cannot rot.
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+
+const runExample = (
+  name: string
+): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", join(root, "examples", "run.ts"), name],
+      { cwd: root, timeout: 60_000, env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "" } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+        resolve({ code, stdout, stderr })
+      }
+    )
+  })
+
+const expectations: Record<string, ReadonlyArray<string>> = {
+  "streaming-chat": ["Streams arrive chunk by chunk, and this line is the proof.", "finish: stop"],
+  "effect-streaming": ["Effect streams are typed, and so are their errors."],
+  "tool-call": [
+    'model asked for: get_weather({"city":"Paris","unit":"celsius"})',
+    "answer: It is 18°C and clear in Paris."
+  ],
+  embeddings: ["1.000  Effect is a TypeScript library", "4 vectors of 8 dimensions"],
+  "testing-with-mockllm": ["ok: classifyTicket handles answers and rate limits"],
+  cancellation: ["stopped after 3 chunks: enough", "breaking out cancels the request quietly"]
+}
+
+describe.concurrent("examples", () => {
+  for (const [name, lines] of Object.entries(expectations)) {
+    it(`${name} runs against the fake provider server`, async () => {
+      const { code, stdout, stderr } = await runExample(name)
+      assert.strictEqual(code, 0, stderr)
+      for (const line of lines) assert.include(stdout, line)
+    })
+  }
+
+  it("every example is covered here", () => {
+    const files = readdirSync(join(root, "examples"))
+      .filter((file) => file.endsWith(".ts") && file !== "run.ts")
+      .map((file) => file.slice(0, -3))
+      .sort()
+    assert.deepStrictEqual(Object.keys(expectations).sort(), files)
+  })
+
+  it("an unknown example name lists the examples and exits 2", async () => {
+    const { code, stderr } = await runExample("nope")
+    assert.strictEqual(code, 2)
+    assert.include(stderr, "examples: cancellation, effect-streaming, embeddings")
+  })
+})
