@@ -79,6 +79,14 @@ const transportError = (
   })
 }
 
+// Some vendors (DashScope, Zhipu) put the request id in the error body rather than in a header.
+const requestIdInBody = (json: unknown): string | undefined => {
+  if (typeof json !== "object" || json === null) return undefined
+  const value =
+    (json as { request_id?: unknown; requestId?: unknown }).request_id ?? (json as { requestId?: unknown }).requestId
+  return typeof value === "string" ? value : undefined
+}
+
 /** @internal */
 export const parseJsonLenient = (text: string): unknown => {
   try {
@@ -97,6 +105,7 @@ const failureOf = (
     const text = yield* Effect.orElseSucceed(response.text, () => "")
     const nowMillis = yield* Clock.currentTimeMillis
     const body = scrubSecrets(text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text, endpoint.secrets())
+    const json = parseJsonLenient(body)
     return yield* Effect.fail(
       endpoint.classify({
         provider: endpoint.provider,
@@ -104,8 +113,8 @@ const failureOf = (
         status: response.status,
         headers: response.headers,
         body,
-        json: parseJsonLenient(body),
-        requestId: requestIdOf(endpoint, response.headers),
+        json,
+        requestId: requestIdOf(endpoint, response.headers) ?? requestIdInBody(json),
         nowMillis
       })
     )

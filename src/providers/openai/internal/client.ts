@@ -12,6 +12,7 @@ import { ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
 import { chunkStream } from "../../internal/chunkStream.js"
 import { classifyFailure, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
+import { scrubSecrets } from "../../internal/redact.js"
 import * as Transport from "../../internal/transport.js"
 import { buildChatBody, buildEmbeddingBody } from "./convertRequest.js"
 import { convertCompletion, convertEmbeddings } from "./convertResponse.js"
@@ -114,7 +115,7 @@ export const makeFamilyClient = (
                     requestId,
                     nowMillis: Date.now()
                   },
-                  details,
+                  { ...details, message: scrubSecrets(details.message, endpoint.secrets()) },
                   dialect.classifyRules
                 )
             }
