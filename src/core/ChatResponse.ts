@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -56,6 +57,8 @@ interface PendingToolCall {
 export class Accumulator {
   private id: string | undefined
   private model: string | undefined
+  private created: number | undefined
+  private requestId: string | undefined
   private content = ""
   private reasoning = ""
   private refusal = ""
@@ -68,8 +71,10 @@ export class Accumulator {
   /** Adds one chunk. */
   add(chunk: StreamChunk): void {
     this.chunks++
-    if (this.id === undefined && chunk.id !== undefined) this.id = chunk.id
-    if (this.model === undefined && chunk.model !== undefined) this.model = chunk.model
+    if (this.id === undefined && chunk.id !== undefined && chunk.id !== "") this.id = chunk.id
+    if (this.model === undefined && chunk.model !== undefined && chunk.model !== "") this.model = chunk.model
+    if (this.created === undefined && chunk.created !== undefined) this.created = chunk.created
+    if (this.requestId === undefined && chunk.requestId !== undefined) this.requestId = chunk.requestId
     if (chunk.delta.length > 0) this.content += chunk.delta
     if (chunk.reasoningDelta !== undefined) this.reasoning += chunk.reasoningDelta
     if (chunk.refusalDelta !== undefined) this.refusal += chunk.refusalDelta
@@ -100,6 +105,8 @@ export class Accumulator {
     readonly provider: string
     readonly model: string
     readonly requestId?: string
+    /** Unix seconds to report when the chunks did not say (the caller's clock). */
+    readonly created?: number
   }): ChatResponse {
     const toolCalls: Array<ToolCall> = []
     for (const call of this.toolCalls) {
@@ -109,7 +116,7 @@ export class Accumulator {
       id: this.id ?? "",
       model: this.model ?? options.model,
       provider: options.provider,
-      created: Math.floor(Date.now() / 1000),
+      created: this.created ?? options.created ?? Math.floor(Date.now() / 1000),
       content: this.content,
       toolCalls,
       finishReason: this.finishReason ?? "unknown",
@@ -118,7 +125,8 @@ export class Accumulator {
     if (this.reasoning.length > 0) response.reasoning = this.reasoning
     if (this.refusal.length > 0) response.refusal = this.refusal
     if (this.rawFinishReason !== undefined) response.rawFinishReason = this.rawFinishReason
-    if (options.requestId !== undefined) response.requestId = options.requestId
+    const requestId = this.requestId ?? options.requestId
+    if (requestId !== undefined) response.requestId = requestId
     return response
   }
 }
@@ -138,5 +146,8 @@ export const fromStream = <E, R>(
       Effect.sync(() => {
         for (const item of chunk) accumulator.add(item)
       })
-    ).pipe(Effect.map(() => accumulator.toResponse(options)))
+    ).pipe(
+      Effect.zipRight(Clock.currentTimeMillis),
+      Effect.map((now) => accumulator.toResponse({ ...options, created: Math.floor(now / 1000) }))
+    )
   })

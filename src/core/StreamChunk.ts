@@ -27,7 +27,7 @@ export type ToolCallDelta = typeof ToolCallDelta.Type
 
 /**
  * A chunk of a stream. `index` counts chunks from 0; `delta` is the new text (possibly empty). The first chunk
- * carries the response `id` and `model`; the chunk that ends the answer carries `finishReason`; `usage` arrives
+ * carries the response `id`, `model`, `created` (Unix seconds) and the vendor's `requestId` when known; the chunk that ends the answer carries `finishReason`; `usage` arrives
  * when the provider reports it (usually on the last chunk, as running totals).
  *
  * @since 0.1.0
@@ -37,6 +37,8 @@ export const StreamChunk = Schema.Struct({
   delta: Schema.String,
   id: Schema.optional(Schema.String),
   model: Schema.optional(Schema.String),
+  created: Schema.optional(Schema.Number),
+  requestId: Schema.optional(Schema.String),
   reasoningDelta: Schema.optional(Schema.String),
   toolCallDeltas: Schema.optional(Schema.Array(ToolCallDelta)),
   finishReason: Schema.optional(FinishReason),

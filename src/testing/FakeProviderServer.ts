@@ -45,6 +45,8 @@ export interface ReplyOptions {
   readonly headers?: Readonly<Record<string, string>>
   /** Send nothing, not even headers, until `server.release()` is called. */
   readonly holdFirstByte?: boolean
+  /** Default headers to leave out, e.g. `["x-request-id"]` for a vendor that puts the id in the body. */
+  readonly withoutHeaders?: ReadonlyArray<string>
 }
 
 /**

@@ -105,27 +105,67 @@ export const classifyFailure = (failure: HttpFailure, details: ErrorDetails, rul
   }
 }
 
+interface ValidationItem {
+  readonly loc?: ReadonlyArray<unknown>
+  readonly msg?: unknown
+}
+
+// FastAPI-style validation details (`[{ loc: ["body", "messages", 0], msg }]`), as Mistral and vLLM send them.
+const readValidation = (items: ReadonlyArray<ValidationItem>): { message: string; param: string | undefined } => {
+  const paths: Array<string> = []
+  const parts = items.map((item) => {
+    const loc = Array.isArray(item.loc) ? item.loc.filter((key) => key !== "body").map(String) : []
+    const path = loc.join(".")
+    if (path !== "") paths.push(path)
+    const msg = typeof item.msg === "string" ? item.msg : JSON.stringify(item.msg)
+    return path === "" ? msg : `${path}: ${msg}`
+  })
+  return { message: parts.join("; "), param: paths[0] }
+}
+
+const isValidationList = (value: unknown): value is ReadonlyArray<ValidationItem> =>
+  Array.isArray(value) && value.every((item) => typeof item === "object" && item !== null)
+
+const messageOf = (value: unknown): { message: string; param: string | undefined } | undefined => {
+  if (typeof value === "string") return { message: value, param: undefined }
+  if (isValidationList(value)) return readValidation(value)
+  if (typeof value === "object" && value !== null) {
+    const detail = (value as { detail?: unknown }).detail
+    if (typeof detail === "string") return { message: detail, param: undefined }
+    if (isValidationList(detail)) return readValidation(detail)
+  }
+  return undefined
+}
+
 /**
  * Reads the error body shapes of the OpenAI family: `{ error: { message, type, param, code } }` (OpenAI, Groq,
- * DeepSeek, Qwen), flat `{ object: "error", message, type, code }` (Mistral, vLLM), `{ detail }` (FastAPI servers),
- * `{ error: "text" }` (Ollama), or plain text.
+ * DeepSeek, Qwen, vLLM ≥ 0.10.1), flat `{ object: "error", message, type, code }` (Mistral, older vLLM) where
+ * `message` may itself be FastAPI validation details, `{ detail }` (FastAPI servers), `{ error: "text" }` (Ollama),
+ * or plain text.
  *
  * @internal
  */
 export const readOpenAiErrorDetails = (failure: HttpFailure): ErrorDetails => {
   const json = failure.json
-  const fromObject = (value: Record<string, unknown>): ErrorDetails => ({
-    message: typeof value.message === "string" ? value.message : JSON.stringify(value).slice(0, 500),
-    code: scalar(value.code),
-    type: scalar(value.type),
-    param: scalar(value.param)
-  })
+  const fromObject = (value: Record<string, unknown>): ErrorDetails | undefined => {
+    const read = messageOf(value.message) ?? messageOf(value.detail)
+    if (read === undefined) return undefined
+    return {
+      message: read.message,
+      code: scalar(value.code),
+      type: scalar(value.type),
+      param: scalar(value.param) ?? read.param
+    }
+  }
   if (typeof json === "object" && json !== null) {
     const body = json as Record<string, unknown>
-    if (typeof body.error === "object" && body.error !== null) return fromObject(body.error as Record<string, unknown>)
+    if (typeof body.error === "object" && body.error !== null) {
+      const details = fromObject(body.error as Record<string, unknown>)
+      if (details !== undefined) return details
+    }
     if (typeof body.error === "string") return { message: body.error }
-    if (typeof body.message === "string") return fromObject(body)
-    if (typeof body.detail === "string") return { message: body.detail }
+    const details = fromObject(body)
+    if (details !== undefined) return details
   }
   return { message: failure.body.trim().slice(0, 500) }
 }

@@ -42,6 +42,16 @@ const dialectOf = (name: string, quirks: Quirks): Dialect => ({
   toolChoiceRequired: quirks.toolChoiceRequired ?? "required",
   seedField: quirks.seedField ?? "seed",
   toolMessageName: quirks.toolMessageName ?? false,
+  messageNames: quirks.messageNames ?? true,
+  sendUser: quirks.sendUser ?? true,
+  dimensionsField: quirks.dimensionsField ?? "dimensions",
+  reasoningEcho:
+    quirks.reasoningEcho === undefined
+      ? undefined
+      : {
+          field: quirks.reasoningEcho.field,
+          everyTurn: (model) => quirks.reasoningEcho?.everyTurnModels?.test(model) ?? false
+        },
   streamUsage: quirks.streamUsage ?? true,
   embeddingEncoding: quirks.embeddingEncoding ?? "float",
   finishReasons: quirks.finishReasons ?? {},

@@ -15,6 +15,17 @@ export interface Quirks {
   readonly seedField?: string
   /** Whether tool results must carry the tool's `name` (Mistral). */
   readonly toolMessageName?: boolean
+  /** Whether user and assistant messages may carry `name` (default true; Mistral refuses it). */
+  readonly messageNames?: boolean
+  /** Whether the request's `user` field is sent (default true; Mistral has none). */
+  readonly sendUser?: boolean
+  /** The embeddings field for `dimensions` (default `dimensions`; Mistral says `output_dimension`). */
+  readonly dimensionsField?: string
+  /**
+   * Send the reasoning of earlier assistant turns back in this field: on the turns of the current tool loop (after
+   * the last user message), or on every assistant turn for the models `everyTurnModels` matches.
+   */
+  readonly reasoningEcho?: { readonly field: string; readonly everyTurnModels?: RegExp }
   /** Whether to send `stream_options.include_usage` (default true); off for servers that reject unknown fields. */
   readonly streamUsage?: boolean
   /** Embedding encoding to ask for when the request does not choose (default `float`, which every server has). */
@@ -58,6 +69,8 @@ export const presets = {
     quirks: {
       // deepseek-reasoner streams `reasoning_content` before `content`; R1 finishes with this when out of capacity.
       finishReasons: { insufficient_system_resource: "error" },
+      // Thinking mode refuses a tool loop whose assistant turns lack their reasoning; V4 wants it on every turn.
+      reasoningEcho: { field: "reasoning_content", everyTurnModels: /^deepseek-v4/ },
       capabilities: { embed: false, vision: false, jsonSchema: false, reasoning: true }
     }
   },
@@ -70,6 +83,10 @@ export const presets = {
       toolChoiceRequired: "any",
       seedField: "random_seed",
       toolMessageName: true,
+      // Mistral's request schema forbids fields it does not know.
+      messageNames: false,
+      sendUser: false,
+      dimensionsField: "output_dimension",
       // Mistral reports usage on the last chunk by itself and validates request fields strictly.
       streamUsage: false,
       finishReasons: { model_length: "length", error: "error" },

@@ -143,6 +143,9 @@ export const startServer = (config: ServerConfig): Promise<FakeProviderServer> =
     if (options.headers !== undefined) {
       for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name]!
     }
+    if (options.withoutHeaders !== undefined) {
+      for (const name of options.withoutHeaders) delete headers[name.toLowerCase()]
+    }
     return headers
   }
 

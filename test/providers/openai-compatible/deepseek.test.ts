@@ -200,4 +200,32 @@ describe("DeepSeek", () => {
       })
     )
   )
+
+  it.effect("sends the reasoning of the current tool loop back as reasoning_content (thinking mode requires it)", () =>
+    runTest(
+      Effect.gen(function* () {
+        const server = yield* startServer
+        const llm = yield* deepseek(v1(server))
+        yield* llm.chat({
+          model: "deepseek-reasoner",
+          messages: [
+            { role: "user", content: "Weather in Paris?" },
+            {
+              role: "assistant",
+              content: "",
+              reasoning: "I should call get_weather.",
+              toolCalls: [
+                { id: "call_00_IhCAliIHtM9gKpgfqbBV9873", name: "get_weather", arguments: '{"city":"Paris"}' }
+              ]
+            },
+            { role: "tool", toolCallId: "call_00_IhCAliIHtM9gKpgfqbBV9873", content: '{"temp":21}' }
+          ],
+          tools: [{ name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } }]
+        })
+        const messages = onlyRequest(server).body.messages as ReadonlyArray<Record<string, unknown>>
+        assert.strictEqual(messages[1]!.role, "assistant")
+        assert.strictEqual(messages[1]!.reasoning_content, "I should call get_weather.")
+      })
+    )
+  )
 })

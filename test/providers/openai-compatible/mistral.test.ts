@@ -87,6 +87,42 @@ describe("Mistral request body", () => {
       })
     )
   )
+  it.effect("leaves out name on user and assistant messages, which Mistral's schema rejects as extra inputs", () =>
+    runTest(
+      Effect.gen(function* () {
+        const server = yield* startServer
+        const llm = yield* mistral(v1(server))
+        yield* llm.chat({
+          model: "mistral-small-latest",
+          messages: [
+            { role: "user", content: "Hi, I am Ada", name: "ada" },
+            { role: "assistant", content: "Hello Ada", name: "helper" },
+            { role: "user", content: "What is my name?", name: "ada" }
+          ]
+        })
+        const messages = onlyRequest(server).body.messages as ReadonlyArray<Record<string, unknown>>
+        assert.deepStrictEqual(
+          messages.map((message) => Object.keys(message).sort()),
+          [
+            ["content", "role"],
+            ["content", "role"],
+            ["content", "role"]
+          ]
+        )
+      })
+    )
+  )
+
+  it.effect("does not send user, a field Mistral's chat request does not have", () =>
+    runTest(
+      Effect.gen(function* () {
+        const server = yield* startServer
+        const llm = yield* mistral(v1(server))
+        yield* llm.chat({ ...hello("mistral-small-latest"), user: "user-1234" })
+        assert.notProperty(onlyRequest(server).body, "user")
+      })
+    )
+  )
 })
 
 describe("Mistral responses", () => {

@@ -11,12 +11,59 @@ import * as TestClock from "effect/TestClock"
 import type { LlmErrorTag } from "../../../src/core/LlmError.js"
 import type { StreamChunk } from "../../../src/core/StreamChunk.js"
 import { FakeProviderServer, FakeReply } from "../../../src/testing/FakeProviderServer.js"
-import { collect, fixtureFrames, fixtureJson, harness, hello, onlyBody, onlyRequest } from "./helpers.js"
+import {
+  collect,
+  fixtureFrames,
+  fixtureJson,
+  harness,
+  hello,
+  onlyBody,
+  onlyRequest,
+  withoutRequestId
+} from "./helpers.js"
 
 const ERROR_ID = "chatcmpl-C3xRd1Pf9ZbQk3Is7UlXt6CwN2Hnm"
 const TEXT_ID = "chatcmpl-C3xKp9Tq2LmN8vRb1ZsYw4HdE6fUa"
 
 const textFrames = (): Array<string> => fixtureFrames("text-usage.sse")
+
+const inStreamErrors: ReadonlyArray<{
+  readonly frame: string
+  readonly tag: LlmErrorTag
+  readonly retryable: boolean
+  readonly code: string
+}> = [
+  {
+    frame: `data: {"error":{"message":"Rate limit reached for gpt-4o","type":"requests","param":null,"code":"rate_limit_exceeded"}}\n\n`,
+    tag: "RateLimitError",
+    retryable: true,
+    code: "rate_limit_exceeded"
+  },
+  {
+    frame: `data: {"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}\n\n`,
+    tag: "QuotaExceededError",
+    retryable: false,
+    code: "insufficient_quota"
+  },
+  {
+    frame: `data: {"error":{"message":"This model's maximum context length is 128000 tokens","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}\n\n`,
+    tag: "ContextLengthError",
+    retryable: false,
+    code: "context_length_exceeded"
+  },
+  {
+    frame: `data: {"error":{"message":"Incorrect API key provided: sk-proj-****abcd.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}\n\n`,
+    tag: "AuthenticationError",
+    retryable: false,
+    code: "invalid_api_key"
+  },
+  {
+    frame: `event: error\ndata: {"message":"The engine is currently overloaded","type":"server_error"}\n\n`,
+    tag: "ProviderError",
+    retryable: true,
+    code: "server_error"
+  }
+]
 
 describe("OpenAi stream faults", () => {
   it.effect("an in-stream error event fails the stream with a typed error after the chunks before it", () =>
@@ -27,7 +74,7 @@ describe("OpenAi stream faults", () => {
       const { chunks, error } = yield* collect(llm.stream(hello("gpt-4o")))
 
       assert.deepStrictEqual(chunks, [
-        { index: 0, delta: "", id: ERROR_ID, model: "gpt-4o-2024-08-06" },
+        { index: 0, delta: "", id: ERROR_ID, model: "gpt-4o-2024-08-06", created: 1754870488, requestId: "req_err1" },
         { index: 1, delta: "Let me" },
         { index: 2, delta: " think" }
       ])
@@ -44,56 +91,26 @@ describe("OpenAi stream faults", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.effect("classifies an in-stream error by its type and code", () =>
-    Effect.gen(function* () {
-      const { server, llm } = yield* harness()
-      const cases: ReadonlyArray<{
-        readonly frame: string
-        readonly tag: LlmErrorTag
-        readonly retryable: boolean
-        readonly code: string
-      }> = [
-        {
-          frame: `data: {"error":{"message":"Rate limit reached for gpt-4o","type":"requests","param":null,"code":"rate_limit_exceeded"}}\n\n`,
-          tag: "RateLimitError",
-          retryable: true,
-          code: "rate_limit_exceeded"
-        },
-        {
-          frame: `data: {"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}\n\n`,
-          tag: "QuotaExceededError",
-          retryable: false,
-          code: "insufficient_quota"
-        },
-        {
-          frame: `data: {"error":{"message":"This model's maximum context length is 128000 tokens","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}\n\n`,
-          tag: "ContextLengthError",
-          retryable: false,
-          code: "context_length_exceeded"
-        },
-        {
-          frame: `event: error\ndata: {"message":"The engine is currently overloaded","type":"server_error"}\n\n`,
-          tag: "ProviderError",
-          retryable: true,
-          code: "server_error"
-        }
-      ]
-      for (const { frame } of cases) server.enqueue(FakeReply.stream([textFrames()[0]!, textFrames()[1]!, frame]))
+  for (const expected of inStreamErrors) {
+    it.effect(`an in-stream ${expected.code} error → ${expected.tag}`, () =>
+      Effect.gen(function* () {
+        const { server, llm } = yield* harness()
+        server.enqueue(FakeReply.stream([textFrames()[0]!, textFrames()[1]!, expected.frame]))
 
-      for (const expected of cases) {
         const { chunks, error } = yield* collect(llm.stream(hello("gpt-4o")))
-        assert.deepStrictEqual(chunks, [
-          { index: 0, delta: "", id: TEXT_ID, model: "gpt-4o-2024-08-06" },
+
+        assert.deepStrictEqual(withoutRequestId(chunks), [
+          { index: 0, delta: "", id: TEXT_ID, model: "gpt-4o-2024-08-06", created: 1754870112 },
           { index: 1, delta: "The" }
         ])
         assert.deepStrictEqual(
           { tag: error?._tag, retryable: error?.retryable, code: error?.code },
           { tag: expected.tag, retryable: expected.retryable, code: expected.code }
         )
-      }
-      assert.strictEqual(server.requests.length, cases.length)
-    }).pipe(Effect.scoped)
-  )
+        assert.strictEqual(onlyBody(server).stream, true)
+      }).pipe(Effect.scoped)
+    )
+  }
 
   it.effect("a malformed frame fails with ResponseDecodeError after the chunks before it", () =>
     Effect.gen(function* () {
@@ -176,6 +193,22 @@ describe("OpenAi stream faults", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect("anything after [DONE] is ignored", () =>
+    Effect.gen(function* () {
+      const { server, llm } = yield* harness()
+      server.enqueue(
+        FakeReply.stream([...textFrames(), "data: {not json at all\n\n", 'data: {"error":{"message":"late"}}\n\n'])
+      )
+
+      const { chunks, error } = yield* collect(llm.stream(hello("gpt-4o")))
+
+      assert.isUndefined(error)
+      assert.strictEqual(chunks.length, 10)
+      assert.strictEqual(chunks.map((chunk) => chunk.delta).join(""), "The capital of France is Paris.")
+      assert.strictEqual(onlyBody(server).stream, true)
+    }).pipe(Effect.scoped)
+  )
+
   it.effect("a stalled stream ends with the caller's timeout and the HTTP request is aborted", () =>
     Effect.gen(function* () {
       const { server, llm } = yield* harness()
@@ -204,6 +237,23 @@ describe("OpenAi stream faults", () => {
         ["", "The", " capital"]
       )
       yield* Effect.promise(() => server.waitForClientClose(0))
+      assert.isTrue(onlyRequest(server).closedByClient)
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("a consumer that stops early (Stream.take) closes the connection", () =>
+    Effect.gen(function* () {
+      const { server, llm } = yield* harness()
+      server.enqueue(FakeReply.stream(textFrames(), { stallAfter: 5 }))
+
+      const { chunks, error } = yield* collect(llm.stream(hello("gpt-4o")).pipe(Stream.take(2)))
+      yield* Effect.promise(() => server.waitForClientClose(0))
+
+      assert.isUndefined(error)
+      assert.deepStrictEqual(
+        chunks.map((chunk) => chunk.delta),
+        ["", "The"]
+      )
       assert.isTrue(onlyRequest(server).closedByClient)
     }).pipe(Effect.scoped)
   )

@@ -109,3 +109,7 @@ export const renderings = (error: unknown): ReadonlyArray<string> => [
   JSON.stringify(error),
   String(error)
 ]
+
+/** Chunks without the per-request `requestId` of the first chunk, to compare against fixture expectations. */
+export const withoutRequestId = (chunks: ReadonlyArray<StreamChunk>): ReadonlyArray<StreamChunk> =>
+  chunks.map(({ requestId: _requestId, ...rest }) => rest)

@@ -222,7 +222,7 @@ describe("OpenAi request body", () => {
       const { server, llm } = yield* harness()
 
       const response = yield* llm.chat({
-        ...hello("o3"),
+        ...hello("gpt-4o"),
         temperature: 0.2,
         topP: 0.9,
         stop: ["\n\n", "END"],
@@ -230,14 +230,13 @@ describe("OpenAi request body", () => {
         user: "user-1234",
         frequencyPenalty: 0.5,
         presencePenalty: -0.5,
-        reasoningEffort: "high",
         parallelToolCalls: false,
         tools: [{ name: "lookup" }]
       })
 
       assert.strictEqual(response.content, "Hello")
       assert.deepStrictEqual(onlyBody(server), {
-        model: "o3",
+        model: "gpt-4o",
         messages: [{ role: "user", content: "Hello" }],
         temperature: 0.2,
         top_p: 0.9,
@@ -246,9 +245,35 @@ describe("OpenAi request body", () => {
         user: "user-1234",
         frequency_penalty: 0.5,
         presence_penalty: -0.5,
-        reasoning_effort: "high",
         parallel_tool_calls: false,
         tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: {} } } }]
+      })
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("sends reasoningEffort as reasoning_effort to a reasoning model", () =>
+    Effect.gen(function* () {
+      const { server, llm } = yield* harness()
+
+      const response = yield* llm.chat({
+        model: "o3",
+        messages: [
+          { role: "system", content: "Think first." },
+          { role: "user", content: "2+2?" }
+        ],
+        reasoningEffort: "high",
+        maxTokens: 2048
+      })
+
+      assert.strictEqual(response.content, "2+2?")
+      assert.deepStrictEqual(onlyBody(server), {
+        model: "o3",
+        messages: [
+          { role: "developer", content: "Think first." },
+          { role: "user", content: "2+2?" }
+        ],
+        reasoning_effort: "high",
+        max_completion_tokens: 2048
       })
     }).pipe(Effect.scoped)
   )

@@ -4,13 +4,23 @@ import * as Stream from "effect/Stream"
 import { Accumulator, fromStream } from "../../../src/core/ChatResponse.js"
 import type { StreamChunk } from "../../../src/core/StreamChunk.js"
 import { FakeOpenAi, FakeReply } from "../../../src/testing/FakeProviderServer.js"
-import { collect, fixtureBytes, fixtureFrames, fixtureText, harness, hello, onlyBody, slices } from "./helpers.js"
+import {
+  collect,
+  fixtureBytes,
+  fixtureFrames,
+  fixtureText,
+  harness,
+  hello,
+  onlyBody,
+  slices,
+  withoutRequestId
+} from "./helpers.js"
 
 const TEXT_ID = "chatcmpl-C3xKp9Tq2LmN8vRb1ZsYw4HdE6fUa"
 const TOOL_ID = "chatcmpl-C3xMf2Ga7HwQe0Vj4RkXn5tPs8Lby"
 
 const textChunks: ReadonlyArray<StreamChunk> = [
-  { index: 0, delta: "", id: TEXT_ID, model: "gpt-4o-2024-08-06" },
+  { index: 0, delta: "", id: TEXT_ID, model: "gpt-4o-2024-08-06", created: 1754870112 },
   { index: 1, delta: "The" },
   { index: 2, delta: " capital" },
   { index: 3, delta: " of" },
@@ -32,6 +42,7 @@ const toolChunks: ReadonlyArray<StreamChunk> = [
     delta: "",
     id: TOOL_ID,
     model: "gpt-4o-mini-2024-07-18",
+    created: 1754870245,
     toolCallDeltas: [{ index: 0, id: "call_Xk2lP0qRmZ8vT3nB5cW7yHdA", name: "get_weather", argumentsDelta: "" }]
   },
   { index: 1, delta: "", toolCallDeltas: [{ index: 0, argumentsDelta: '{"ci' }] },
@@ -69,7 +80,8 @@ describe("OpenAi stream", () => {
       const { chunks, error } = yield* collect(llm.stream(hello("gpt-4o")))
 
       assert.isUndefined(error)
-      assert.deepStrictEqual(chunks, textChunks)
+      assert.deepStrictEqual(withoutRequestId(chunks), textChunks)
+      assert.strictEqual(chunks[0]?.requestId, "req_s1")
       assert.strictEqual(chunks.map((chunk) => chunk.delta).join(""), "The capital of France is Paris.")
       assert.deepStrictEqual(onlyBody(server), streamedBody("gpt-4o"))
     }).pipe(Effect.scoped)
@@ -104,7 +116,7 @@ describe("OpenAi stream", () => {
       )
 
       assert.isUndefined(error)
-      assert.deepStrictEqual(chunks, toolChunks)
+      assert.deepStrictEqual(withoutRequestId(chunks), toolChunks)
       const body = onlyBody(server)
       assert.strictEqual(body.parallel_tool_calls, true)
       assert.strictEqual(body.stream, true)
@@ -156,9 +168,9 @@ describe("OpenAi stream", () => {
       const sliced = yield* collect(llm.stream(request))
 
       assert.isUndefined(oneWrite.error)
-      assert.deepStrictEqual(oneWrite.chunks, toolChunks)
-      assert.deepStrictEqual(perEvent.chunks, toolChunks)
-      assert.deepStrictEqual(sliced.chunks, toolChunks)
+      assert.deepStrictEqual(withoutRequestId(oneWrite.chunks), toolChunks)
+      assert.deepStrictEqual(withoutRequestId(perEvent.chunks), toolChunks)
+      assert.deepStrictEqual(withoutRequestId(sliced.chunks), toolChunks)
       assert.strictEqual(server.requests.length, 3)
       for (const recorded of server.requests) assert.deepStrictEqual(recorded.body, server.requests[0]!.body)
     }).pipe(Effect.scoped)
@@ -260,7 +272,7 @@ describe("OpenAi stream", () => {
       const { chunks, error } = yield* collect(llm.stream(hello("gpt-4o")))
 
       assert.isUndefined(error)
-      assert.deepStrictEqual(chunks, textChunks)
+      assert.deepStrictEqual(withoutRequestId(chunks), textChunks)
       assert.deepStrictEqual(onlyBody(server), streamedBody("gpt-4o"))
     }).pipe(Effect.scoped)
   )

@@ -102,6 +102,7 @@ export const makeFamilyClient = (
               dialect,
               model: request.model,
               requestId,
+              scrub: (text) => scrubSecrets(text, endpoint.secrets()),
               streamError: (details, pseudoStatus) =>
                 classifyFailure(
                   {

@@ -23,25 +23,38 @@ const convertPart = (part: ContentPart): WireBody => {
 export const convertMessages = (messages: ReadonlyArray<Message>, dialect: Dialect, model: string): Array<WireBody> => {
   const systemRole = dialect.isReasoningModel(model) ? "developer" : "system"
   const toolNames = dialect.toolMessageName ? new Map<string, string>() : undefined
+  const echo = dialect.reasoningEcho
+  const echoEveryTurn = echo?.everyTurn(model) ?? false
+  let lastUser = -1
+  if (echo !== undefined && !echoEveryTurn) {
+    messages.forEach((message, i) => {
+      if (message.role === "user") lastUser = i
+    })
+  }
   const out: Array<WireBody> = []
-  for (const message of messages) {
+  messages.forEach((message, i) => {
     switch (message.role) {
       case "system":
         out.push({ role: systemRole, content: message.content })
         break
       case "user": {
         const content = typeof message.content === "string" ? message.content : message.content.map(convertPart)
-        out.push(message.name === undefined ? { role: "user", content } : { role: "user", content, name: message.name })
+        const wire: WireBody = { role: "user", content }
+        if (message.name !== undefined && dialect.messageNames) wire.name = message.name
+        out.push(wire)
         break
       }
       case "assistant": {
         const wire: WireBody = { role: "assistant", content: message.content ?? null }
-        if (message.name !== undefined) wire.name = message.name
+        if (message.name !== undefined && dialect.messageNames) wire.name = message.name
         if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
           wire.tool_calls = message.toolCalls.map((call) => {
             toolNames?.set(call.id, call.name)
             return { id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }
           })
+        }
+        if (echo !== undefined && (echoEveryTurn || i > lastUser)) {
+          if (message.reasoning !== undefined || echoEveryTurn) wire[echo.field] = message.reasoning ?? ""
         }
         out.push(wire)
         break
@@ -54,7 +67,7 @@ export const convertMessages = (messages: ReadonlyArray<Message>, dialect: Diale
         break
       }
     }
-  }
+  })
   return out
 }
 
@@ -114,7 +127,7 @@ export const buildChatBody = (request: ChatRequest, dialect: Dialect, stream: bo
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls
   if (request.responseFormat !== undefined) body.response_format = convertResponseFormat(request.responseFormat)
   if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort
-  if (request.user !== undefined) body.user = request.user
+  if (request.user !== undefined && dialect.sendUser) body.user = request.user
   if (stream) {
     body.stream = true
     if (dialect.streamUsage) body.stream_options = { include_usage: true }
@@ -134,8 +147,8 @@ export const buildEmbeddingBody = (request: EmbeddingRequest, dialect: Dialect):
     input: request.input,
     encoding_format: request.encodingFormat ?? dialect.embeddingEncoding
   }
-  if (request.dimensions !== undefined) body.dimensions = request.dimensions
-  if (request.user !== undefined) body.user = request.user
+  if (request.dimensions !== undefined) body[dialect.dimensionsField] = request.dimensions
+  if (request.user !== undefined && dialect.sendUser) body.user = request.user
   const extra = request.providerOptions?.[dialect.provider]
   return extra === undefined ? body : Object.assign(body, extra)
 }

@@ -146,17 +146,21 @@ export const convertEmbeddings = (
   if (typeof json !== "object" || json === null) return "the body is not a JSON object"
   const list = json as WireEmbeddingList
   if (!Array.isArray(list.data)) return "the body has no data array"
-  const embeddings = new Array<Array<number>>(list.data.length)
+  if (list.data.length !== inputCount) {
+    return `${inputCount} input texts but ${list.data.length} embeddings came back`
+  }
+  const embeddings = new Array<Array<number>>(inputCount)
   for (let i = 0; i < list.data.length; i++) {
     const item: NonNullable<WireEmbeddingList["data"]>[number] = list.data[i]!
     const index = typeof item.index === "number" ? item.index : i
+    if (!Number.isInteger(index) || index < 0 || index >= inputCount) {
+      return `data[${i}].index ${index} is outside the ${inputCount} inputs`
+    }
+    if (embeddings[index] !== undefined) return `two embeddings claim index ${index}`
     const vector = item.embedding
     if (typeof vector === "string") embeddings[index] = decodeBase64Embedding(vector)
     else if (Array.isArray(vector)) embeddings[index] = vector as Array<number>
     else return `data[${i}].embedding is neither a number array nor base64`
-  }
-  if (embeddings.length !== inputCount) {
-    return `${inputCount} input texts but ${embeddings.length} embeddings came back`
   }
   const usage = list.usage
   const response: { -readonly [K in keyof EmbeddingResponse]: EmbeddingResponse[K] } = {

@@ -21,6 +21,18 @@ export interface Dialect {
   readonly seedField: string
   /** Whether tool results must name their tool (Mistral). */
   readonly toolMessageName: boolean
+  /** Whether user and assistant messages may carry `name` (Mistral's schema refuses it). */
+  readonly messageNames: boolean
+  /** Whether the request's `user` field is sent (Mistral has none). */
+  readonly sendUser: boolean
+  /** The embeddings field for `dimensions` (`dimensions`; Mistral says `output_dimension`). */
+  readonly dimensionsField: string
+  /**
+   * Where the reasoning of earlier assistant turns goes back, if anywhere. DeepSeek's thinking mode requires
+   * `reasoning_content` on the assistant turns of the current tool loop (after the last user message), and its
+   * V4 models on every assistant turn.
+   */
+  readonly reasoningEcho: { readonly field: string; readonly everyTurn: (model: string) => boolean } | undefined
   /** Whether to ask for usage in streams with `stream_options.include_usage`. */
   readonly streamUsage: boolean
   /** The embedding encoding asked for when the request does not choose one. */
@@ -41,6 +53,10 @@ export const openAiDialect: Dialect = {
   toolChoiceRequired: "required",
   seedField: "seed",
   toolMessageName: false,
+  messageNames: true,
+  sendUser: true,
+  dimensionsField: "dimensions",
+  reasoningEcho: undefined,
   streamUsage: true,
   embeddingEncoding: "base64",
   finishReasons: {},

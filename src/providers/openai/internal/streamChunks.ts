@@ -16,6 +16,8 @@ export interface StreamContext {
   readonly requestId: string | undefined
   /** Classifies an error object that arrived inside the stream. */
   readonly streamError: (details: ErrorDetails, pseudoStatus: number) => LlmError
+  /** Removes secrets from text bound for an error message. */
+  readonly scrub: (text: string) => string
 }
 
 const pseudoStatusOf = (details: ErrorDetails, raw: Record<string, unknown>): number => {
@@ -24,8 +26,9 @@ const pseudoStatusOf = (details: ErrorDetails, raw: Record<string, unknown>): nu
   const kind = `${details.type ?? ""} ${details.code ?? ""}`
   if (/insufficient_quota|billing/.test(kind)) return 429
   if (/rate_limit/.test(kind)) return 429
-  if (/invalid_request/.test(kind)) return 400
+  // Before invalid_request: OpenAI sends a bad key as type invalid_request_error with code invalid_api_key.
   if (/auth|invalid_api_key/.test(kind)) return 401
+  if (/invalid_request/.test(kind)) return 400
   return 500
 }
 
@@ -106,10 +109,17 @@ export class ChunkDecoder implements FrameConverter<Sse.Event> {
     }
     if (typeof json !== "object" || json === null) throw this.malformedData(data)
     const chunk: MutableChunk = { index: this.index, delta: "" }
-    let meaningful = this.index === 0
+    let meaningful = false
+    // The first chunk we emit says who answered. Azure opens with an empty chunk (no id, no choices, only
+    // prompt_filter_results): it carries nothing and is skipped, so the identity comes from the next one.
     if (this.index === 0) {
-      if (typeof json.id === "string") chunk.id = json.id
-      if (typeof json.model === "string") chunk.model = json.model
+      if (typeof json.id === "string" && json.id !== "") {
+        chunk.id = json.id
+        meaningful = true
+      }
+      if (typeof json.model === "string" && json.model !== "") chunk.model = json.model
+      if (typeof json.created === "number") chunk.created = json.created
+      if (this.context.requestId !== undefined) chunk.requestId = this.context.requestId
     }
     // Some servers answer stream:true with a whole chat.completion object; read its message like a delta.
     const choice = json.choices?.[0]
@@ -192,7 +202,9 @@ export class ChunkDecoder implements FrameConverter<Sse.Event> {
   private malformedData(data: string): LlmError {
     const { dialect, model, requestId } = this.context
     return new ResponseDecodeError({
-      message: `${dialect.provider}: a stream event is not valid JSON: ${data.length > 200 ? `${data.slice(0, 200)}…` : data}`,
+      message: this.context.scrub(
+        `${dialect.provider}: a stream event is not valid JSON: ${data.length > 200 ? `${data.slice(0, 200)}…` : data}`
+      ),
       provider: dialect.provider,
       model,
       ...(requestId === undefined ? {} : { requestId })
@@ -213,9 +225,11 @@ export const chunksOfCompletion = (json: unknown, context: StreamContext): Reado
     delta: response.content,
     id: response.id,
     model: response.model,
+    created: response.created,
     finishReason: response.finishReason,
     usage: response.usage
   }
+  if (response.requestId !== undefined) chunk.requestId = response.requestId
   if (response.reasoning !== undefined) chunk.reasoningDelta = response.reasoning
   if (response.refusal !== undefined) chunk.refusalDelta = response.refusal
   if (response.rawFinishReason !== undefined) chunk.rawFinishReason = response.rawFinishReason
