@@ -84,7 +84,10 @@ describe("Qwen (DashScope compatible mode)", () => {
     runTest(
       Effect.gen(function* () {
         const server = yield* startServer
-        server.enqueue(jsonReply("qwen", "enable-thinking-non-streaming.json", { status: 400 }))
+        // DashScope puts the request id in the body, not in a header.
+        server.enqueue(
+          jsonReply("qwen", "enable-thinking-non-streaming.json", { status: 400, withoutHeaders: ["x-request-id"] })
+        )
         const llm = yield* qwen(v1(server))
 
         const error = yield* Effect.flip(
@@ -94,6 +97,7 @@ describe("Qwen (DashScope compatible mode)", () => {
         assert.strictEqual(error.provider, "qwen")
         assert.strictEqual(error.status, 400)
         assert.strictEqual(error.code, "invalid_parameter_error")
+        assert.strictEqual(error.requestId, "0e1f2a3b-4c5d-9e6f-8a7b-1c2d3e4f5a6b")
         assert.include(error.message, "parameter.enable_thinking must be set to false for non-streaming calls")
       })
     )
