@@ -283,6 +283,7 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
  */
 export class Client {
   private readonly runtime: ManagedRuntime.ManagedRuntime<LlmClient, unknown>
+  private closed = false
 
   constructor(options: ClientOptions) {
     this.runtime = ManagedRuntime.make(buildLayer(options))
@@ -294,6 +295,7 @@ export class Client {
   chat(request: ChatParams & { readonly stream?: false | undefined }): Promise<ChatResponse>
   chat(request: ChatParams): Promise<ChatResponse | ChatStream>
   async chat(request: ChatParams): Promise<ChatResponse | ChatStream> {
+    this.assertOpen()
     const { stream, signal, ...chatRequest } = request
     if (stream === true) return ChatStream.open(this.runtime, chatRequest, signal)
     return this.run(
@@ -303,7 +305,8 @@ export class Client {
   }
 
   /** One vector per input text. */
-  embed(request: EmbeddingRequest & CallOptions): Promise<EmbeddingResponse> {
+  async embed(request: EmbeddingRequest & CallOptions): Promise<EmbeddingResponse> {
+    this.assertOpen()
     const { signal, ...embeddingRequest } = request
     return this.run(
       Effect.flatMap(LlmClient, (client) => client.embed(embeddingRequest)),
@@ -312,8 +315,16 @@ export class Client {
   }
 
   /** Releases the client's resources (connections, runtime). Calls after `close` fail. */
-  close(): Promise<void> {
-    return this.runtime.dispose()
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.runtime.dispose()
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new InvalidRequestError({ message: "this Client is closed: create a new Client to make more calls" })
+    }
   }
 
   private async run<A>(effect: Effect.Effect<A, LlmError, LlmClient>, signal: AbortSignal | undefined): Promise<A> {

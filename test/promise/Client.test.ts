@@ -182,6 +182,15 @@ describe("Client (promise facade)", () => {
     }
   })
 
+  it("a closed client refuses calls with a clear error, and closing twice is harmless", async () => {
+    const closing = new Client({ provider: "mock" })
+    await closing.close()
+    await closing.close()
+    const error = await closing.chat({ model: "m", messages: messages("x") }).catch((e: unknown) => e)
+    assert.instanceOf(error, InvalidRequestError)
+    assert.include((error as Error).message, "this Client is closed")
+  })
+
   it("the mock provider needs no key and no network", async () => {
     const mock = new Client({ provider: "mock" })
     try {
