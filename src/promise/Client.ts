@@ -59,7 +59,7 @@ export type ClientOptions =
       readonly project?: string | undefined
       /** The name an `openai-compatible` server reports. */
       readonly name?: string | undefined
-      /** The HTTP client to send with; defaults to `HttpTransport.layer` (node:http, keep-alive). */
+      /** The HTTP client to send with; defaults to `HttpTransport.layer` (our lean node:http client, keep-alive). */
       readonly transport?: Layer.Layer<HttpClient.HttpClient> | undefined
     }
   | {

@@ -31,6 +31,8 @@ export interface RecordedRequest {
   readonly body: unknown
   /** Live: becomes `true` once the client disconnected before the response finished. */
   readonly closedByClient: boolean
+  /** The client's address and port: requests on one kept-alive connection share it. */
+  readonly connection: string
 }
 
 /**

@@ -53,6 +53,21 @@ const MAX_ERROR_BODY = 16 * 1024
 export const requestIdOf = (endpoint: Endpoint, headers: Headers.Headers): string | undefined =>
   headers[endpoint.requestIdHeader]
 
+/**
+ * A broken connection as a `NetworkError`, its cause's message kept and secrets removed.
+ *
+ * @internal
+ */
+export const networkError = (endpoint: Endpoint, model: string, doing: string, cause: unknown): NetworkError => {
+  const detail =
+    cause instanceof Error ? `${cause.message}${"code" in cause && cause.code ? ` (${String(cause.code)})` : ""}` : ""
+  return new NetworkError({
+    message: scrubSecrets(`${endpoint.provider}: ${doing} failed${detail ? `: ${detail}` : ""}`, endpoint.secrets()),
+    provider: endpoint.provider,
+    model
+  })
+}
+
 const transportError = (
   endpoint: Endpoint,
   model: string,
@@ -66,17 +81,12 @@ const transportError = (
       param: "baseUrl"
     })
   }
-  const cause = error.cause
-  const detail =
-    cause instanceof Error ? `${cause.message}${"code" in cause && cause.code ? ` (${String(cause.code)})` : ""}` : ""
-  return new NetworkError({
-    message: scrubSecrets(
-      `${endpoint.provider}: ${error._tag === "RequestError" ? "request failed" : "reading the response failed"}${detail ? `: ${detail}` : ""}`,
-      endpoint.secrets()
-    ),
-    provider: endpoint.provider,
-    model
-  })
+  return networkError(
+    endpoint,
+    model,
+    error._tag === "RequestError" ? "the request" : "reading the response",
+    error.cause
+  )
 }
 
 // Some vendors (DashScope, Zhipu) put the request id in the error body rather than in a header.

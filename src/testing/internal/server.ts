@@ -274,7 +274,8 @@ export const startServer = (config: ServerConfig): Promise<FakeProviderServer> =
         headers: normalizeHeaders(req.headers),
         rawBody,
         body: rawBody.length === 0 ? undefined : parseJson(rawBody),
-        closedByClient: false
+        closedByClient: false,
+        connection: `${req.socket.remoteAddress ?? ""}:${req.socket.remotePort ?? 0}`
       }
       const exchange: Exchange = { request, sequence: ++sequence, generation, res, state: "open" }
       exchanges.add(exchange)

@@ -1,6 +1,7 @@
 // Shared setup of the OpenAI provider tests: a fake server on loopback per test, the provider pointed at it, and
 // fixtures read byte for byte from test/fixtures/openai.
 import { readFileSync } from "node:fs"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -53,11 +54,12 @@ export interface Harness {
  */
 export const harness = (
   options: Partial<OpenAi.OpenAiOptions> | ((serverUrl: string) => Partial<OpenAi.OpenAiOptions>) = {},
-  serverOptions: FakeProviderServerOptions = {}
+  serverOptions: FakeProviderServerOptions = {},
+  transportLayer: Layer.Layer<HttpClient.HttpClient> = HttpTransport.layer
 ): Effect.Effect<Harness, never, Scope.Scope> =>
   Effect.gen(function* () {
     const server = yield* FakeProviderServer.make(serverOptions)
-    const transport = yield* Layer.build(HttpTransport.layer)
+    const transport = yield* Layer.build(transportLayer)
     const overrides = typeof options === "function" ? options(server.url) : options
     const llm = yield* OpenAi.make({ apiKey: API_KEY, baseUrl: `${server.url}/v1`, ...overrides }).pipe(
       Effect.provide(transport)

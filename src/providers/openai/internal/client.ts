@@ -1,7 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import * as Sse from "../../../codec/Sse.js"
 import type { ChatRequest } from "../../../core/ChatRequest.js"
 import type { ChatResponse } from "../../../core/ChatResponse.js"
@@ -10,9 +10,9 @@ import { LlmClient } from "../../../core/LlmClient.js"
 import type { LlmError } from "../../../core/LlmError.js"
 import { ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
-import { chunkStream } from "../../internal/chunkStream.js"
 import { classifyFailure, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
 import { scrubSecrets } from "../../internal/redact.js"
+import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
 import { buildChatBody, buildEmbeddingBody } from "./convertRequest.js"
 import { convertCompletion, convertEmbeddings } from "./convertResponse.js"
@@ -87,57 +87,54 @@ export const makeFamilyClient = (
       )
 
     const stream = (request: ChatRequest): Stream.Stream<StreamChunk, LlmError> =>
-      Stream.unwrap(
-        Effect.map(
-          Transport.send(endpoint, {
-            method: "POST",
-            path: "/chat/completions",
+      streamResponse(
+        endpoint,
+        request.model,
+        Transport.send(endpoint, {
+          method: "POST",
+          path: "/chat/completions",
+          model: request.model,
+          body: buildChatBody(request, dialect, true),
+          accept: "text/event-stream"
+        }),
+        (response): StreamReading<Sse.Event> => {
+          const requestId = Transport.requestIdOf(endpoint, response.headers)
+          const context: StreamContext = {
+            dialect,
             model: request.model,
-            body: buildChatBody(request, dialect, true),
-            accept: "text/event-stream"
-          }),
-          (response): Stream.Stream<StreamChunk, LlmError> => {
-            const requestId = Transport.requestIdOf(endpoint, response.headers)
-            const context: StreamContext = {
-              dialect,
-              model: request.model,
-              requestId,
-              scrub: (text) => scrubSecrets(text, endpoint.secrets()),
-              streamError: (details, pseudoStatus) =>
-                classifyFailure(
-                  {
-                    provider,
-                    model: request.model,
-                    status: pseudoStatus,
-                    reportedStatus: response.status,
-                    headers: response.headers,
-                    body: "",
-                    json: undefined,
-                    requestId,
-                    nowMillis: Date.now()
-                  },
-                  { ...details, message: scrubSecrets(details.message, endpoint.secrets()) },
-                  dialect.classifyRules
-                )
-            }
-            if ((response.headers["content-type"] ?? "").includes("application/json")) {
-              return Stream.flatMap(
-                Stream.fromEffect(Transport.readJson(endpoint, request.model, response)),
-                (json) => {
-                  const chunks = chunksOfCompletion(json, context)
-                  return typeof chunks === "string"
-                    ? Stream.fail(decodeFailure(request.model, chunks, requestId))
-                    : Stream.fromIterable(chunks)
-                }
+            requestId,
+            scrub: (text) => scrubSecrets(text, endpoint.secrets()),
+            streamError: (details, pseudoStatus) =>
+              classifyFailure(
+                {
+                  provider,
+                  model: request.model,
+                  status: pseudoStatus,
+                  reportedStatus: response.status,
+                  headers: response.headers,
+                  body: "",
+                  json: undefined,
+                  requestId,
+                  nowMillis: Date.now()
+                },
+                { ...details, message: scrubSecrets(details.message, endpoint.secrets()) },
+                dialect.classifyRules
               )
-            }
-            return chunkStream(
-              Transport.bodyStream(endpoint, request.model, response),
-              new Sse.Decoder(),
-              new ChunkDecoder(context)
-            )
           }
-        )
+          // Some servers answer stream: true with one JSON body; it still streams, as one chunk.
+          if ((response.headers["content-type"] ?? "").includes("application/json")) {
+            return {
+              _tag: "Chunks",
+              chunks: Effect.flatMap(Transport.readJson(endpoint, request.model, response), (json) => {
+                const chunks = chunksOfCompletion(json, context)
+                return typeof chunks === "string"
+                  ? Effect.fail(decodeFailure(request.model, chunks, requestId))
+                  : Effect.succeed(chunks)
+              })
+            }
+          }
+          return { _tag: "Frames", frames: new Sse.Decoder(), converter: new ChunkDecoder(context) }
+        }
       )
 
     const embed = (request: EmbeddingRequest): Effect.Effect<EmbeddingResponse, LlmError> =>
