@@ -125,6 +125,20 @@ describe("Client (promise facade)", () => {
     await server.waitForClientClose(0)
   })
 
+  it("an AbortSignal cancels a stream before its first chunk", async () => {
+    server.enqueue(FakeReply.hang())
+    const controller = new AbortController()
+    const pending = client.chat({ model: "gpt-4o", messages: messages("x"), stream: true, signal: controller.signal })
+    await server.waitForRequests(1)
+    controller.abort()
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.strictEqual((error as DOMException).name, "AbortError")
+    await server.waitForClientClose(0)
+  })
+
   it("errors are thrown as the exported classes, with their fields", async () => {
     server.enqueue(
       FakeOpenAi.error(429, "Rate limit reached", { code: "rate_limit_exceeded", headers: { "retry-after": "3" } })
