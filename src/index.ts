@@ -12,7 +12,9 @@ export { ChatRequest, ReasoningEffort, ResponseFormat } from "./core/ChatRequest
 export {
   Accumulator as ChatResponseAccumulator,
   ChatResponse,
-  fromStream as collectResponse
+  fromStream as collectResponse,
+  mergeProviderMetadata,
+  toAssistantMessage
 } from "./core/ChatResponse.js"
 export { EmbeddingRequest, EmbeddingResponse } from "./core/Embedding.js"
 export { FinishReason } from "./core/FinishReason.js"

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { FinishReason } from "./FinishReason.js"
-import { ProviderMetadata, ToolCall } from "./Message.js"
+import { type AssistantMessage, ProviderMetadata, ToolCall } from "./Message.js"
 import type { StreamChunk } from "./StreamChunk.js"
 import * as UsageModule from "./Usage.js"
 
@@ -46,6 +46,28 @@ interface PendingToolCall {
   id: string
   name: string
   arguments: string
+  providerMetadata: ProviderMetadata | undefined
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * Merges provider metadata the way a stream delivers it: objects key by key, arrays appended, other values replaced.
+ *
+ * @since 0.1.0
+ */
+export const mergeProviderMetadata = (into: ProviderMetadata | undefined, next: ProviderMetadata): ProviderMetadata => {
+  if (into === undefined) return next
+  const out: Record<string, unknown> = { ...into }
+  for (const key of Object.keys(next)) {
+    const before = out[key]
+    const after = next[key]
+    if (Array.isArray(before) && Array.isArray(after)) out[key] = [...before, ...after]
+    else if (isPlainObject(before) && isPlainObject(after)) out[key] = mergeProviderMetadata(before, after)
+    else out[key] = after
+  }
+  return out
 }
 
 /**
@@ -66,6 +88,7 @@ export class Accumulator {
   private finishReason: FinishReason | undefined
   private rawFinishReason: string | undefined
   private usage: UsageModule.Usage | undefined
+  private providerMetadata: ProviderMetadata | undefined
   private chunks = 0
 
   /** Adds one chunk. */
@@ -82,17 +105,28 @@ export class Accumulator {
       for (const delta of chunk.toolCallDeltas) {
         const pending = this.toolCalls[delta.index]
         if (pending === undefined) {
-          this.toolCalls[delta.index] = { id: delta.id ?? "", name: delta.name ?? "", arguments: delta.argumentsDelta }
+          this.toolCalls[delta.index] = {
+            id: delta.id ?? "",
+            name: delta.name ?? "",
+            arguments: delta.argumentsDelta,
+            providerMetadata: delta.providerMetadata
+          }
         } else {
           if (pending.id === "" && delta.id !== undefined) pending.id = delta.id
           if (pending.name === "" && delta.name !== undefined) pending.name = delta.name
           pending.arguments += delta.argumentsDelta
+          if (delta.providerMetadata !== undefined) {
+            pending.providerMetadata = mergeProviderMetadata(pending.providerMetadata, delta.providerMetadata)
+          }
         }
       }
     }
     if (chunk.finishReason !== undefined) this.finishReason = chunk.finishReason
     if (chunk.rawFinishReason !== undefined) this.rawFinishReason = chunk.rawFinishReason
     if (chunk.usage !== undefined) this.usage = chunk.usage
+    if (chunk.providerMetadata !== undefined) {
+      this.providerMetadata = mergeProviderMetadata(this.providerMetadata, chunk.providerMetadata)
+    }
   }
 
   /** How many chunks were added. */
@@ -110,7 +144,12 @@ export class Accumulator {
   }): ChatResponse {
     const toolCalls: Array<ToolCall> = []
     for (const call of this.toolCalls) {
-      if (call !== undefined) toolCalls.push({ id: call.id, name: call.name, arguments: call.arguments })
+      if (call === undefined) continue
+      toolCalls.push(
+        call.providerMetadata === undefined
+          ? { id: call.id, name: call.name, arguments: call.arguments }
+          : { id: call.id, name: call.name, arguments: call.arguments, providerMetadata: call.providerMetadata }
+      )
     }
     const response: MutableResponse = {
       id: this.id ?? "",
@@ -125,6 +164,7 @@ export class Accumulator {
     if (this.reasoning.length > 0) response.reasoning = this.reasoning
     if (this.refusal.length > 0) response.refusal = this.refusal
     if (this.rawFinishReason !== undefined) response.rawFinishReason = this.rawFinishReason
+    if (this.providerMetadata !== undefined) response.providerMetadata = this.providerMetadata
     const requestId = this.requestId ?? options.requestId
     if (requestId !== undefined) response.requestId = requestId
     return response
@@ -151,3 +191,26 @@ export const fromStream = <E, R>(
       Effect.map((now) => accumulator.toResponse({ ...options, created: Math.floor(now / 1000) }))
     )
   })
+
+/**
+ * The assistant turn to send back as history: its text, tool calls, reasoning and provider metadata, so that what a
+ * vendor requires unchanged in the next request (Anthropic thinking blocks, Gemini thought signatures) goes back.
+ *
+ * @example
+ * ```ts
+ * const reply = yield* llm.chat({ model, messages, tools })
+ * messages.push(toAssistantMessage(reply), { role: "tool", toolCallId: reply.toolCalls[0].id, content: "42" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const toAssistantMessage = (response: ChatResponse): AssistantMessage => {
+  const message: { -readonly [K in keyof AssistantMessage]: AssistantMessage[K] } = {
+    role: "assistant",
+    content: response.content === "" && response.toolCalls.length > 0 ? null : response.content
+  }
+  if (response.toolCalls.length > 0) message.toolCalls = response.toolCalls
+  if (response.reasoning !== undefined) message.reasoning = response.reasoning
+  if (response.providerMetadata !== undefined) message.providerMetadata = response.providerMetadata
+  return message
+}

@@ -90,23 +90,6 @@ export const ContentPart = Schema.Union(TextPart, ImageUrlPart, ImageDataPart)
 export type ContentPart = typeof ContentPart.Type
 
 /**
- * A tool call made by the model: `arguments` is the JSON text the model produced (parse it, or decode it with the
- * tool's schema through `Tool.decodeArguments`).
- *
- * @since 0.1.0
- */
-export const ToolCall = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  arguments: Schema.String
-})
-
-/**
- * @since 0.1.0
- */
-export type ToolCall = typeof ToolCall.Type
-
-/**
  * Opaque per-provider data that must travel with a message or response (for example a reasoning signature that
  * the vendor requires back unchanged in the next turn). Keyed by provider name.
  *
@@ -118,6 +101,25 @@ export const ProviderMetadata = Schema.Record({ key: Schema.String, value: Schem
  * @since 0.1.0
  */
 export type ProviderMetadata = typeof ProviderMetadata.Type
+
+/**
+ * A tool call made by the model: `arguments` is the JSON text the model produced (parse it, or decode it with the
+ * tool's schema through `Tool.decodeArguments`).
+ *
+ * @since 0.1.0
+ */
+export const ToolCall = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  arguments: Schema.String,
+  /** Vendor data that must come back with the call in the next turn (Gemini's `thoughtSignature`). */
+  providerMetadata: Schema.optional(ProviderMetadata)
+})
+
+/**
+ * @since 0.1.0
+ */
+export type ToolCall = typeof ToolCall.Type
 
 /**
  * Instructions for the model. Providers without a system role lift it out of the message list.

@@ -5,6 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { FinishReason } from "./FinishReason.js"
+import { ProviderMetadata } from "./Message.js"
 import { Usage } from "./Usage.js"
 
 /**
@@ -17,7 +18,8 @@ export const ToolCallDelta = Schema.Struct({
   index: Schema.Number,
   id: Schema.optional(Schema.String),
   name: Schema.optional(Schema.String),
-  argumentsDelta: Schema.String
+  argumentsDelta: Schema.String,
+  providerMetadata: Schema.optional(ProviderMetadata)
 })
 
 /**
@@ -44,7 +46,12 @@ export const StreamChunk = Schema.Struct({
   finishReason: Schema.optional(FinishReason),
   rawFinishReason: Schema.optional(Schema.String),
   refusalDelta: Schema.optional(Schema.String),
-  usage: Schema.optional(Usage)
+  usage: Schema.optional(Usage),
+  /**
+   * Vendor data the answer carries (Anthropic thinking signatures, ...). Folding a stream merges it: objects
+   * key by key, arrays appended.
+   */
+  providerMetadata: Schema.optional(ProviderMetadata)
 })
 
 /**

@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import { makeDialects } from "./internal/dialects.js"
 import * as FakeOpenAiWire from "./internal/fakeOpenAi.js"
 import { startServer } from "./internal/server.js"
 
@@ -231,7 +232,7 @@ const start = (options: FakeProviderServerOptions = {}): Promise<FakeProviderSer
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 0,
     recordRequests: options.recordRequests ?? true,
-    dialect: FakeOpenAiWire.makeOpenAiDialect({
+    dialects: makeDialects({
       streamChunks: options.streamChunks ?? 4,
       embeddingDimensions: options.embeddingDimensions ?? 8,
       models: options.models ?? FakeOpenAiWire.defaultModels,

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { Accumulator, fromStream } from "../../src/core/ChatResponse.js"
+import { Accumulator, fromStream, toAssistantMessage } from "../../src/core/ChatResponse.js"
 import type { StreamChunk } from "../../src/core/StreamChunk.js"
 
 const chunks: ReadonlyArray<StreamChunk> = [
@@ -80,4 +80,51 @@ describe("folding a stream into a ChatResponse", () => {
       assert.strictEqual(error, "boom")
     })
   )
+})
+
+describe("provider metadata and the assistant turn", () => {
+  it("merges metadata across chunks: objects key by key, arrays appended", () => {
+    const accumulator = new Accumulator()
+    accumulator.add({ index: 0, delta: "", providerMetadata: { anthropic: { blocks: [{ type: "thinking", n: 1 }] } } })
+    accumulator.add({
+      index: 1,
+      delta: "hi",
+      providerMetadata: { anthropic: { blocks: [{ type: "thinking", n: 2 }], stop: "end_turn" }, other: 1 }
+    })
+    accumulator.add({
+      index: 2,
+      delta: "",
+      toolCallDeltas: [
+        { index: 0, id: "c1", name: "f", argumentsDelta: "{}", providerMetadata: { gemini: { sig: "s1" } } }
+      ]
+    })
+    const response = accumulator.toResponse({ provider: "p", model: "m" })
+    assert.deepStrictEqual(response.providerMetadata, {
+      anthropic: {
+        blocks: [
+          { type: "thinking", n: 1 },
+          { type: "thinking", n: 2 }
+        ],
+        stop: "end_turn"
+      },
+      other: 1
+    })
+    assert.deepStrictEqual(response.toolCalls, [
+      { id: "c1", name: "f", arguments: "{}", providerMetadata: { gemini: { sig: "s1" } } }
+    ])
+  })
+
+  it("toAssistantMessage keeps what the next turn needs", () => {
+    const accumulator = new Accumulator()
+    accumulator.add({ index: 0, delta: "", reasoningDelta: "why", providerMetadata: { anthropic: { x: 1 } } })
+    accumulator.add({ index: 1, delta: "", toolCallDeltas: [{ index: 0, id: "c1", name: "f", argumentsDelta: "{}" }] })
+    const message = toAssistantMessage(accumulator.toResponse({ provider: "p", model: "m" }))
+    assert.deepStrictEqual(message, {
+      role: "assistant",
+      content: null,
+      toolCalls: [{ id: "c1", name: "f", arguments: "{}" }],
+      reasoning: "why",
+      providerMetadata: { anthropic: { x: 1 } }
+    })
+  })
 })

@@ -13,12 +13,9 @@ import type { FakeDialect } from "./server.js"
 
 export const defaultModels: ReadonlyArray<string> = ["gpt-4o", "gpt-4o-mini", "text-embedding-3-small"]
 
-export interface OpenAiDialectOptions {
-  readonly streamChunks: number
-  readonly embeddingDimensions: number
-  readonly models: ReadonlyArray<string>
-  readonly apiKey: string | undefined
-}
+import type { DialectOptions as OpenAiDialectOptions } from "./dialectOptions.js"
+
+export type { OpenAiDialectOptions }
 
 const SYSTEM_FINGERPRINT = "fp_fake"
 const MODEL_CREATED = 1_700_000_000
@@ -314,6 +311,8 @@ export const makeOpenAiDialect = (options: OpenAiDialectOptions): FakeDialect =>
   const withBody = (request: RecordedRequest, answer: (body: JsonObject) => FakeReply): FakeReply =>
     isObject(request.body) ? answer(request.body) : error(400, invalidJson)
   return {
+    // The fallback dialect: it answers every path no other vendor claims (unknown paths get OpenAI's 404).
+    handles: () => true,
     responseHeaders: (sequence) => ({ "x-request-id": `req_fake_${sequence}` }),
     route: (request, sequence) => {
       if (options.apiKey !== undefined) {

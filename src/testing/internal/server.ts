@@ -1,5 +1,6 @@
 // The vendor-neutral core of the fake provider: queues, recording, faults and writing bytes.
-// Vendor wire formats live in "dialects" (fakeOpenAi.ts) that only answer requests the queues did not.
+// Vendor wire formats live in "dialects" (fakeOpenAi.ts, fakeAnthropic.ts, ...) that only answer requests the
+// queues did not. The first dialect whose routes include the request's path answers it and names its headers.
 import * as Http from "node:http"
 import type { Socket } from "node:net"
 import type {
@@ -14,6 +15,8 @@ import type {
 
 /** A vendor's default routes. */
 export interface FakeDialect {
+  /** Whether the request is on this vendor's routes (by path; the last dialect of the server is the fallback). */
+  readonly handles: (request: RecordedRequest) => boolean
   /** Answers a request no queued reply was waiting for. `sequence` is 1-based and restarts on `reset()`. */
   readonly route: (request: RecordedRequest, sequence: number) => FakeReply
   /** Headers put on every response, queued replies included, unless the reply sets them itself. */
@@ -24,7 +27,8 @@ export interface ServerConfig {
   readonly host: string
   readonly port: number
   readonly recordRequests: boolean
-  readonly dialect: FakeDialect
+  /** Tried in order; the last one answers whatever no other claims. */
+  readonly dialects: ReadonlyArray<FakeDialect>
 }
 
 type MutableRecordedRequest = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] }
@@ -33,6 +37,7 @@ type ExchangeState = "open" | "finished" | "clientClosed" | "serverEnded"
 
 interface Exchange {
   readonly request: MutableRecordedRequest
+  readonly dialect: FakeDialect
   readonly sequence: number
   readonly generation: number
   readonly res: Http.ServerResponse
@@ -73,7 +78,10 @@ const count = (value: number | undefined): number =>
   value === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(value))
 
 export const startServer = (config: ServerConfig): Promise<FakeProviderServer> => {
-  const { dialect } = config
+  const { dialects } = config
+  const fallback = dialects[dialects.length - 1]
+  if (fallback === undefined) throw new Error("FakeProviderServer needs at least one dialect")
+  const dialectOf = (request: RecordedRequest): FakeDialect => dialects.find((d) => d.handles(request)) ?? fallback
   const sockets = new Set<Socket>()
   const exchanges = new Set<Exchange>()
   const exchangeOf = new WeakMap<RecordedRequest, Exchange>()
@@ -136,7 +144,7 @@ export const startServer = (config: ServerConfig): Promise<FakeProviderServer> =
     extra?: Record<string, string>
   ): Record<string, string> => {
     const headers: Record<string, string> = {
-      ...dialect.responseHeaders(exchange.sequence),
+      ...exchange.dialect.responseHeaders(exchange.sequence),
       "content-type": contentType
     }
     if (extra !== undefined) Object.assign(headers, extra)
@@ -277,7 +285,14 @@ export const startServer = (config: ServerConfig): Promise<FakeProviderServer> =
         closedByClient: false,
         connection: `${req.socket.remoteAddress ?? ""}:${req.socket.remotePort ?? 0}`
       }
-      const exchange: Exchange = { request, sequence: ++sequence, generation, res, state: "open" }
+      const exchange: Exchange = {
+        request,
+        dialect: dialectOf(request),
+        sequence: ++sequence,
+        generation,
+        res,
+        state: "open"
+      }
       exchanges.add(exchange)
       exchangeOf.set(request, exchange)
       res.on("close", () => onExchangeClose(exchange))
@@ -293,7 +308,7 @@ export const startServer = (config: ServerConfig): Promise<FakeProviderServer> =
       }
       let reply: FakeReply
       try {
-        reply = takeQueued(path) ?? dialect.route(request, exchange.sequence)
+        reply = takeQueued(path) ?? exchange.dialect.route(request, exchange.sequence)
       } catch (error) {
         failed(exchange, error)
         return

@@ -10,7 +10,7 @@ import { LlmClient } from "../../../core/LlmClient.js"
 import type { LlmError } from "../../../core/LlmError.js"
 import { ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
-import { classifyFailure, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
+import { classifyFailure, type ErrorDetails, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
 import { scrubSecrets } from "../../internal/redact.js"
 import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
@@ -29,7 +29,25 @@ export interface FamilySettings {
   readonly apiKey?: Redacted.Redacted<string> | undefined
   /** Extra headers sent with every request (organisation, project, gateway headers). */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** How the key is sent; default `Authorization: Bearer <key>` (Azure: `api-key: <key>`). */
+  readonly authorize?: ((key: string) => Readonly<Record<string, string>>) | undefined
+  /**
+   * Paths under `baseUrl`, query included, for a model (Azure puts the deployment in the path and `api-version`
+   * in the query). Default `/chat/completions` and `/embeddings`.
+   */
+  readonly paths?:
+    | {
+        readonly chat: (model: string) => string
+        readonly embeddings: (model: string) => string
+      }
+    | undefined
+  /** The response header holding the request id; default `x-request-id`. */
+  readonly requestIdHeader?: string | undefined
 }
+
+const defaultPaths = { chat: () => "/chat/completions", embeddings: () => "/embeddings" }
+
+const bearer = (key: string): Readonly<Record<string, string>> => ({ authorization: `Bearer ${key}` })
 
 const trimSlash = (url: string): string => (url.endsWith("/") ? url.slice(0, -1) : url)
 
@@ -46,18 +64,22 @@ export const makeFamilyClient = (
     const { provider } = dialect
     const apiKey = settings.apiKey
     const extraHeaders = settings.headers ?? {}
+    const authorize = settings.authorize ?? bearer
+    const paths = settings.paths ?? defaultPaths
+    const classifyDetails = (failure: Transport.HttpFailure, details: ErrorDetails): LlmError =>
+      dialect.classify?.(failure, details) ?? classifyFailure(failure, details, dialect.classifyRules)
     const endpoint: Transport.Endpoint = {
       provider,
       client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
       baseUrl: trimSlash(settings.baseUrl),
       headers: () => {
         const headers: Record<string, string> = { ...extraHeaders }
-        if (apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(apiKey)}`
+        if (apiKey !== undefined) Object.assign(headers, authorize(Redacted.value(apiKey)))
         return headers
       },
       secrets: () => (apiKey === undefined ? [] : [Redacted.value(apiKey)]),
-      requestIdHeader: "x-request-id",
-      classify: (failure) => classifyFailure(failure, readOpenAiErrorDetails(failure), dialect.classifyRules)
+      requestIdHeader: settings.requestIdHeader ?? "x-request-id",
+      classify: (failure) => classifyDetails(failure, readOpenAiErrorDetails(failure))
     }
 
     const decodeFailure = (model: string, reason: string, requestId: string | undefined) =>
@@ -72,7 +94,7 @@ export const makeFamilyClient = (
       Effect.flatMap(
         Transport.send(endpoint, {
           method: "POST",
-          path: "/chat/completions",
+          path: paths.chat(request.model),
           model: request.model,
           body: buildChatBody(request, dialect, false)
         }),
@@ -92,7 +114,7 @@ export const makeFamilyClient = (
         request.model,
         Transport.send(endpoint, {
           method: "POST",
-          path: "/chat/completions",
+          path: paths.chat(request.model),
           model: request.model,
           body: buildChatBody(request, dialect, true),
           accept: "text/event-stream"
@@ -105,7 +127,7 @@ export const makeFamilyClient = (
             requestId,
             scrub: (text) => scrubSecrets(text, endpoint.secrets()),
             streamError: (details, pseudoStatus) =>
-              classifyFailure(
+              classifyDetails(
                 {
                   provider,
                   model: request.model,
@@ -117,8 +139,7 @@ export const makeFamilyClient = (
                   requestId,
                   nowMillis: Date.now()
                 },
-                { ...details, message: scrubSecrets(details.message, endpoint.secrets()) },
-                dialect.classifyRules
+                { ...details, message: scrubSecrets(details.message, endpoint.secrets()) }
               )
           }
           // Some servers answer stream: true with one JSON body; it still streams, as one chunk.
@@ -141,7 +162,7 @@ export const makeFamilyClient = (
       Effect.flatMap(
         Transport.send(endpoint, {
           method: "POST",
-          path: "/embeddings",
+          path: paths.embeddings(request.model),
           model: request.model,
           body: buildEmbeddingBody(request, dialect)
         }),

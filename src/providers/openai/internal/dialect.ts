@@ -1,6 +1,8 @@
 import type { FinishReason } from "../../../core/FinishReason.js"
 import type { Capabilities } from "../../../core/LlmClient.js"
-import type { ClassifyRules } from "../../internal/classifyStatus.js"
+import type { LlmError } from "../../../core/LlmError.js"
+import type { ClassifyRules, ErrorDetails } from "../../internal/classifyStatus.js"
+import type { HttpFailure } from "../../internal/transport.js"
 
 /**
  * What differs between servers that speak the OpenAI Chat Completions format. The OpenAI provider and every
@@ -40,6 +42,8 @@ export interface Dialect {
   /** Finish reasons beyond OpenAI's own. */
   readonly finishReasons: Readonly<Record<string, FinishReason>>
   readonly classifyRules: ClassifyRules
+  /** A vendor's own reading of an error (codes in the body), before the common status mapping; undefined to defer. */
+  readonly classify?: ((failure: HttpFailure, details: ErrorDetails) => LlmError | undefined) | undefined
   readonly capabilities: Partial<Capabilities>
 }
 
