@@ -44,6 +44,18 @@ export interface Endpoint {
   readonly secrets: () => ReadonlyArray<string>
   /** The response header holding the vendor's request id. */
   readonly requestIdHeader: string
+  /**
+   * Signs a request that is about to go out (AWS SigV4 for Bedrock): the headers it returns are added. It sees the
+   * final method, URL, headers and body text.
+   */
+  readonly sign?:
+    | ((request: {
+        readonly method: string
+        readonly url: string
+        readonly headers: Readonly<Record<string, string>>
+        readonly body: string | undefined
+      }) => Effect.Effect<Readonly<Record<string, string>>, LlmError>)
+    | undefined
   readonly classify: (failure: HttpFailure) => LlmError
 }
 
@@ -148,18 +160,23 @@ export const send = (
   Effect.suspend(() => {
     const headers = endpoint.headers()
     if (options.accept !== undefined) headers.accept = options.accept
-    let request = HttpClientRequest.make(options.method)(endpoint.baseUrl + options.path, {
-      headers: Headers.fromInput(headers)
-    })
-    if (options.body !== undefined) {
-      request = HttpClientRequest.bodyText(request, JSON.stringify(options.body), "application/json")
+    const url = endpoint.baseUrl + options.path
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body)
+    const execute = (allHeaders: Readonly<Record<string, string>>) => {
+      let request = HttpClientRequest.make(options.method)(url, { headers: Headers.fromInput(allHeaders) })
+      if (body !== undefined) request = HttpClientRequest.bodyText(request, body, "application/json")
+      return Effect.flatMap(
+        Effect.mapError(endpoint.client.execute(request), (error) => transportError(endpoint, options.model, error)),
+        (response) =>
+          response.status >= 200 && response.status < 300
+            ? Effect.succeed(response)
+            : failureOf(endpoint, options.model, response)
+      )
     }
-    return Effect.flatMap(
-      Effect.mapError(endpoint.client.execute(request), (error) => transportError(endpoint, options.model, error)),
-      (response) =>
-        response.status >= 200 && response.status < 300
-          ? Effect.succeed(response)
-          : failureOf(endpoint, options.model, response)
+    if (endpoint.sign === undefined) return execute(headers)
+    if (body !== undefined) headers["content-type"] = "application/json"
+    return Effect.flatMap(endpoint.sign({ method: options.method, url, headers, body }), (signed) =>
+      execute({ ...headers, ...signed })
     )
   })
 
