@@ -59,6 +59,7 @@ export {
   textOf,
   UserMessage
 } from "./core/Message.js"
+export { RateLimitInfo } from "./core/RateLimitInfo.js"
 export { StreamChunk, ToolCallDelta } from "./core/StreamChunk.js"
 export * as Tool from "./core/Tool.js"
 export { JsonSchema, SchemaTool, ToolChoice, ToolDefinition } from "./core/Tool.js"

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { FinishReason } from "./FinishReason.js"
 import { type AssistantMessage, ProviderMetadata, ToolCall } from "./Message.js"
+import { RateLimitInfo } from "./RateLimitInfo.js"
 import type { StreamChunk } from "./StreamChunk.js"
 import * as UsageModule from "./Usage.js"
 
@@ -32,6 +33,12 @@ export const ChatResponse = Schema.Struct({
   usage: UsageModule.Usage,
   cost: Schema.optional(Schema.Number),
   requestId: Schema.optional(Schema.String),
+  /** How many provider calls this answer took (retries, fallbacks), when a reliability layer counted them. */
+  attempts: Schema.optional(Schema.Number),
+  /** Whether the answer came from the response cache. */
+  cached: Schema.optional(Schema.Boolean),
+  /** What the provider said about its rate limits on this answer. */
+  rateLimit: Schema.optional(RateLimitInfo),
   providerMetadata: Schema.optional(ProviderMetadata)
 })
 

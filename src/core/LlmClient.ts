@@ -11,6 +11,7 @@ import * as Stream from "effect/Stream"
 import type { ChatRequest } from "./ChatRequest.js"
 import * as ChatResponseModule from "./ChatResponse.js"
 import type { EmbeddingRequest, EmbeddingResponse } from "./Embedding.js"
+import { countAttempt } from "./internal/attempts.js"
 import { validateChatRequest, validateEmbeddingRequest } from "./internal/validation.js"
 import { type LlmError, UnsupportedError } from "./LlmError.js"
 import type { StreamChunk } from "./StreamChunk.js"
@@ -95,8 +96,10 @@ const make = (implementation: LlmClientImplementation): LlmClientService => {
     chat: (request) => {
       const validated = validateChatRequest(request, provider)
       if (Either.isLeft(validated)) return Effect.fail(validated.left)
-      return Effect.map(chatImpl(validated.right), (response) =>
-        response.id === "" ? { ...response, id: responseId() } : response
+      return countAttempt(
+        Effect.map(chatImpl(validated.right), (response) =>
+          response.id === "" ? { ...response, id: responseId() } : response
+        )
       )
     },
     stream: (request) => {

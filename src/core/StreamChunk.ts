@@ -6,6 +6,7 @@
 import * as Schema from "effect/Schema"
 import { FinishReason } from "./FinishReason.js"
 import { ProviderMetadata } from "./Message.js"
+import { RateLimitInfo } from "./RateLimitInfo.js"
 import { Usage } from "./Usage.js"
 
 /**
@@ -41,6 +42,8 @@ export const StreamChunk = Schema.Struct({
   model: Schema.optional(Schema.String),
   created: Schema.optional(Schema.Number),
   requestId: Schema.optional(Schema.String),
+  /** On the first chunk: what the provider said about its rate limits. */
+  rateLimit: Schema.optional(RateLimitInfo),
   reasoningDelta: Schema.optional(Schema.String),
   toolCallDeltas: Schema.optional(Schema.Array(ToolCallDelta)),
   finishReason: Schema.optional(FinishReason),

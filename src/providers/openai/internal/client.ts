@@ -11,6 +11,7 @@ import type { LlmError } from "../../../core/LlmError.js"
 import { ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
 import { classifyFailure, type ErrorDetails, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
+import { rateLimitFromHeaders } from "../../internal/rateLimitHeaders.js"
 import { scrubSecrets } from "../../internal/redact.js"
 import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
@@ -102,9 +103,9 @@ export const makeFamilyClient = (
           Effect.flatMap(Transport.readJson(endpoint, request.model, response), (json) => {
             const requestId = Transport.requestIdOf(endpoint, response.headers)
             const converted = convertCompletion(json, dialect, request.model, requestId)
-            return typeof converted === "string"
-              ? Effect.fail(decodeFailure(request.model, converted, requestId))
-              : Effect.succeed(converted)
+            if (typeof converted === "string") return Effect.fail(decodeFailure(request.model, converted, requestId))
+            const rateLimit = rateLimitFromHeaders(response.headers, Date.now())
+            return Effect.succeed(rateLimit === undefined ? converted : { ...converted, rateLimit })
           })
       )
 
@@ -125,6 +126,7 @@ export const makeFamilyClient = (
             dialect,
             model: request.model,
             requestId,
+            rateLimit: rateLimitFromHeaders(response.headers, Date.now()),
             scrub: (text) => scrubSecrets(text, endpoint.secrets()),
             streamError: (details, pseudoStatus) =>
               classifyDetails(

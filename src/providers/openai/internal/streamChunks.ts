@@ -2,6 +2,7 @@ import type * as Sse from "../../../codec/Sse.js"
 import type { FinishReason } from "../../../core/FinishReason.js"
 import type { LlmError } from "../../../core/LlmError.js"
 import { NetworkError, ResponseDecodeError } from "../../../core/LlmError.js"
+import type { RateLimitInfo } from "../../../core/RateLimitInfo.js"
 import type { Mutable as MutableChunk, StreamChunk, ToolCallDelta } from "../../../core/StreamChunk.js"
 import { type FrameConverter, malformedFrame } from "../../internal/chunkStream.js"
 import type { ErrorDetails } from "../../internal/classifyStatus.js"
@@ -14,6 +15,8 @@ export interface StreamContext {
   readonly dialect: Dialect
   readonly model: string
   readonly requestId: string | undefined
+  /** What the provider's headers said about its rate limits, put on the first chunk. */
+  readonly rateLimit?: RateLimitInfo | undefined
   /** Classifies an error object that arrived inside the stream. */
   readonly streamError: (details: ErrorDetails, pseudoStatus: number) => LlmError
   /** Removes secrets from text bound for an error message. */
@@ -120,6 +123,7 @@ export class ChunkDecoder implements FrameConverter<Sse.Event> {
       if (typeof json.model === "string" && json.model !== "") chunk.model = json.model
       if (typeof json.created === "number") chunk.created = json.created
       if (this.context.requestId !== undefined) chunk.requestId = this.context.requestId
+      if (this.context.rateLimit !== undefined) chunk.rateLimit = this.context.rateLimit
     }
     // Some servers answer stream:true with a whole chat.completion object; read its message like a delta.
     const choice = json.choices?.[0]
