@@ -1,0 +1,177 @@
+/**
+ * Retry: only errors that say `retryable`, with the server's requested wait when it gave one (`retry-after-ms`,
+ * `retry-after`, Gemini `RetryInfo`, all read into `RateLimitError.retryAfter`) and exponential backoff with jitter
+ * otherwise. A stream is retried only before its first chunk: once content reached the caller, a failure is final.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { withAttempts } from "../core/internal/attempts.js"
+import { LlmClient } from "../core/LlmClient.js"
+import type { LlmError } from "../core/LlmError.js"
+import { decorate } from "./internal/decorate.js"
+
+/**
+ * How to retry. Defaults: 2 retries, 500 ms doubling to at most 8 s, 25 % jitter, server waits up to 60 s honoured.
+ *
+ * @since 0.1.0
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt; 0 turns retrying off. */
+  readonly maxRetries?: number
+  /** The first backoff delay. */
+  readonly baseDelay?: Duration.DurationInput
+  /** The largest backoff delay. */
+  readonly maxDelay?: Duration.DurationInput
+  /** Shorten each backoff delay by up to 25 % at random, so that clients do not retry in lockstep. */
+  readonly jitter?: boolean
+  /** A wait the server asks for is honoured up to this long; above it, the backoff delay is used. */
+  readonly maxServerDelay?: Duration.DurationInput
+  /** Which errors to retry; default: those that say `retryable`. */
+  readonly while?: (error: LlmError) => boolean
+}
+
+interface Resolved {
+  readonly maxRetries: number
+  readonly baseDelay: Duration.Duration
+  readonly maxDelay: Duration.Duration
+  readonly jitter: boolean
+  readonly maxServerDelay: Duration.Duration
+  readonly while: (error: LlmError) => boolean
+}
+
+const resolve = (options: RetryOptions): Resolved => ({
+  maxRetries: Math.max(0, Math.floor(options.maxRetries ?? 2)),
+  baseDelay: Duration.decode(options.baseDelay ?? "500 millis"),
+  maxDelay: Duration.decode(options.maxDelay ?? "8 seconds"),
+  jitter: options.jitter ?? true,
+  maxServerDelay: Duration.decode(options.maxServerDelay ?? "60 seconds"),
+  while: options.while ?? ((error) => error.retryable)
+})
+
+const serverDelay = (error: LlmError): Duration.Duration | undefined =>
+  "retryAfter" in error && error.retryAfter !== undefined ? error.retryAfter : undefined
+
+/**
+ * The delay before retry number `retry` (0 for the first retry) after `error`.
+ *
+ * @since 0.1.0
+ */
+export const delayFor = (options: RetryOptions, error: LlmError, retry: number): Effect.Effect<Duration.Duration> => {
+  const resolved = resolve(options)
+  return delayOf(resolved, error, retry)
+}
+
+const delayOf = (options: Resolved, error: LlmError, retry: number): Effect.Effect<Duration.Duration> => {
+  const asked = serverDelay(error)
+  if (asked !== undefined && Duration.lessThanOrEqualTo(asked, options.maxServerDelay)) return Effect.succeed(asked)
+  const exponential = Duration.millis(
+    Math.min(Duration.toMillis(options.baseDelay) * 2 ** retry, Duration.toMillis(options.maxDelay))
+  )
+  if (!options.jitter) return Effect.succeed(exponential)
+  return Effect.map(Random.next, (random) => Duration.millis(Duration.toMillis(exponential) * (1 - random * 0.25)))
+}
+
+/**
+ * The retry policy as a `Schedule` over `LlmError`s: it recurs while the error is retryable and retries remain,
+ * waiting the server's delay or the backoff delay.
+ *
+ * @since 0.1.0
+ */
+export const schedule = (options: RetryOptions = {}): Schedule.Schedule<[number, LlmError], LlmError> => {
+  const resolved = resolve(options)
+  return Schedule.recurs(resolved.maxRetries).pipe(
+    Schedule.intersect(Schedule.identity<LlmError>()),
+    Schedule.whileInput((error: LlmError) => resolved.while(error)),
+    Schedule.modifyDelayEffect(([retry, error]) => delayOf(resolved, error, retry))
+  )
+}
+
+/**
+ * Retries an effect that fails with `LlmError`s.
+ *
+ * @since 0.1.0
+ */
+export const retry: {
+  (options?: RetryOptions): <A, R>(self: Effect.Effect<A, LlmError, R>) => Effect.Effect<A, LlmError, R>
+  <A, R>(self: Effect.Effect<A, LlmError, R>, options?: RetryOptions): Effect.Effect<A, LlmError, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, R>(self: Effect.Effect<A, LlmError, R>, options: RetryOptions = {}) =>
+    resolve(options).maxRetries === 0 ? self : Effect.retry(self, schedule(options))
+)
+
+/**
+ * Retries a stream while it fails before its first chunk. After the first chunk reached the caller a failure is
+ * final: the content cannot be taken back.
+ *
+ * @since 0.1.0
+ */
+export const retryStream: {
+  (options?: RetryOptions): <A, R>(self: Stream.Stream<A, LlmError, R>) => Stream.Stream<A, LlmError, R>
+  <A, R>(self: Stream.Stream<A, LlmError, R>, options?: RetryOptions): Stream.Stream<A, LlmError, R>
+} = dual(
+  (args) => Stream.StreamTypeId in Object(args[0]),
+  <A, R>(self: Stream.Stream<A, LlmError, R>, options: RetryOptions = {}): Stream.Stream<A, LlmError, R> => {
+    if (resolve(options).maxRetries === 0) return self
+    // One attempt: open the stream and pull until the first non-empty batch. Its failure is retryable; an empty
+    // stream is a success with nothing in it.
+    const attempt = Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const pull = yield* Scope.extend(Stream.toPull(self), scope)
+      const first = yield* Effect.catchAll(pull, (error) =>
+        Effect.zipRight(
+          Scope.close(scope, Exit.void),
+          Option.isSome(error) ? Effect.fail(error.value) : Effect.succeed(Chunk.empty<A>())
+        )
+      )
+      return { scope, pull, first }
+    })
+    return Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const opened = yield* Effect.retry(attempt, schedule(options))
+        yield* Effect.addFinalizer(() => Scope.close(opened.scope, Exit.void))
+        if (Chunk.isEmpty(opened.first)) return Stream.empty
+        return Stream.concat(Stream.fromChunk(opened.first), Stream.repeatEffectChunkOption(opened.pull))
+      })
+    )
+  }
+)
+
+/**
+ * A client whose calls retry: `chat` and `embed` on every retryable failure, `stream` before its first chunk.
+ * Responses say in `attempts` how many provider calls they took.
+ *
+ * @since 0.1.0
+ */
+export const decorateClient =
+  (options: RetryOptions = {}) =>
+  (client: LlmClient.Service): LlmClient.Service =>
+    decorate(client, {
+      chat: (call) => withAttempts(retry(call, options)),
+      stream: (call) => retryStream(call, options),
+      embed: (call) => retry(call, options)
+    })
+
+/**
+ * The retry decorator as a layer over the `LlmClient` below it.
+ *
+ * @example
+ * ```ts
+ * const Live = Retry.layer({ maxRetries: 3 }).pipe(Layer.provide(OpenAi.layerConfig()), Layer.provide(HttpTransport.layer))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: RetryOptions = {}): Layer.Layer<LlmClient, never, LlmClient> =>
+  Layer.effect(LlmClient, Effect.map(LlmClient, decorateClient(options)))
