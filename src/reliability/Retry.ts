@@ -5,21 +5,18 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { withAttempts } from "../core/internal/attempts.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { LlmError } from "../core/LlmError.js"
 import { decorate } from "./internal/decorate.js"
+import { openFirst, resume } from "./internal/firstChunk.js"
 
 /**
  * How to retry. Defaults: 2 retries, 500 ms doubling to at most 8 s, 25 % jitter, server waits up to 60 s honoured.
@@ -124,27 +121,8 @@ export const retryStream: {
   (args) => Stream.StreamTypeId in Object(args[0]),
   <A, R>(self: Stream.Stream<A, LlmError, R>, options: RetryOptions = {}): Stream.Stream<A, LlmError, R> => {
     if (resolve(options).maxRetries === 0) return self
-    // One attempt: open the stream and pull until the first non-empty batch. Its failure is retryable; an empty
-    // stream is a success with nothing in it.
-    const attempt = Effect.gen(function* () {
-      const scope = yield* Scope.make()
-      const pull = yield* Scope.extend(Stream.toPull(self), scope)
-      const first = yield* Effect.catchAll(pull, (error) =>
-        Effect.zipRight(
-          Scope.close(scope, Exit.void),
-          Option.isSome(error) ? Effect.fail(error.value) : Effect.succeed(Chunk.empty<A>())
-        )
-      )
-      return { scope, pull, first }
-    })
-    return Stream.unwrapScoped(
-      Effect.gen(function* () {
-        const opened = yield* Effect.retry(attempt, schedule(options))
-        yield* Effect.addFinalizer(() => Scope.close(opened.scope, Exit.void))
-        if (Chunk.isEmpty(opened.first)) return Stream.empty
-        return Stream.concat(Stream.fromChunk(opened.first), Stream.repeatEffectChunkOption(opened.pull))
-      })
-    )
+    // Nothing reached the consumer until the first batch: until then a failure can be retried.
+    return resume(Effect.retry(openFirst(self), schedule(options)))
   }
 )
 

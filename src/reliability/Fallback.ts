@@ -1,0 +1,106 @@
+/**
+ * Fallback: when a call fails in a way another model or provider may not, try the next target in order. Streams fall
+ * back only before their first chunk. The response's `provider` and `model` say who answered.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Stream from "effect/Stream"
+import { withAttempts } from "../core/internal/attempts.js"
+import { LlmClient } from "../core/LlmClient.js"
+import type { LlmError } from "../core/LlmError.js"
+import type { StreamChunk } from "../core/StreamChunk.js"
+import { decorate } from "./internal/decorate.js"
+import { openFirst, resume } from "./internal/firstChunk.js"
+import {
+  type ClientTarget,
+  forTarget,
+  type Resolved,
+  resolveClientTargets,
+  resolveTargets,
+  type Target
+} from "./internal/targets.js"
+
+export type { ClientTarget, Target } from "./internal/targets.js"
+
+/**
+ * When to fall back. Default {@link shouldFallBack}.
+ *
+ * @since 0.1.0
+ */
+export interface FallbackOptions {
+  readonly when?: (error: LlmError) => boolean
+}
+
+/**
+ * The default: retryable errors (5xx, 429, network), timeouts, open circuits, and `ContextLengthError` (list a
+ * larger-context model next).
+ *
+ * @since 0.1.0
+ */
+export const shouldFallBack = (error: LlmError): boolean =>
+  error.retryable ||
+  error._tag === "TimeoutError" ||
+  error._tag === "CircuitOpenError" ||
+  error._tag === "ContextLengthError"
+
+const chain = <A>(
+  targets: ReadonlyArray<Resolved>,
+  when: (error: LlmError) => boolean,
+  run: (target: Resolved) => Effect.Effect<A, LlmError>
+): Effect.Effect<A, LlmError> => {
+  const attempt = (index: number): Effect.Effect<A, LlmError> => {
+    const target = targets[index]!
+    const call = run(target)
+    if (index === targets.length - 1) return call
+    return Effect.catchAll(call, (error) => (when(error) ? attempt(index + 1) : Effect.fail(error)))
+  }
+  return attempt(0)
+}
+
+/**
+ * A client that falls back: the wrapped client first, then each target in order.
+ *
+ * @since 0.1.0
+ */
+export const decorateClient =
+  (targets: ReadonlyArray<ClientTarget>, options: FallbackOptions = {}) =>
+  (client: LlmClient.Service): LlmClient.Service => {
+    const when = options.when ?? shouldFallBack
+    const all: ReadonlyArray<Resolved> = [
+      { client, model: undefined, name: client.provider },
+      ...resolveClientTargets(client, targets)
+    ]
+    return decorate(client, {
+      chat: (_call, request) =>
+        withAttempts(chain(all, when, (target) => target.client.chat(forTarget(request, target)))),
+      embed: (_call, request) => chain(all, when, (target) => target.client.embed(forTarget(request, target))),
+      stream: (_call, request): Stream.Stream<StreamChunk, LlmError> =>
+        resume(chain(all, when, (target) => openFirst(target.client.stream(forTarget(request, target)))))
+    })
+  }
+
+/**
+ * Fallback as a layer over the `LlmClient` below it. Targets are built clients, layers (built once with this layer)
+ * or models of the same client.
+ *
+ * @example
+ * ```ts
+ * Fallback.layer([{ model: "gpt-4o-mini" }, { layer: AnthropicLive, model: "claude-haiku-4-5" }])
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = <R = never>(
+  targets: ReadonlyArray<Target<R>>,
+  options: FallbackOptions = {}
+): Layer.Layer<LlmClient, never, LlmClient | R> =>
+  Layer.scoped(
+    LlmClient,
+    Effect.gen(function* () {
+      const client = yield* LlmClient
+      const resolved = yield* resolveTargets(client, targets)
+      return decorateClient(resolved, options)(client)
+    })
+  )
