@@ -8,6 +8,13 @@ export default defineConfig({
     openai: "src/providers/openai/index.ts",
     "openai-compatible": "src/providers/openai-compatible/index.ts",
     mock: "src/providers/mock/index.ts",
+    anthropic: "src/providers/anthropic/index.ts",
+    gemini: "src/providers/gemini/index.ts",
+    zhipu: "src/providers/zhipu/index.ts",
+    ollama: "src/providers/ollama/index.ts",
+    azure: "src/providers/azure/index.ts",
+    bedrock: "src/providers/bedrock/index.ts",
+    reliability: "src/reliability/index.ts",
     testing: "src/testing/index.ts"
   },
   format: ["esm", "cjs"],
@@ -15,6 +22,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: true,
+  // CJS chunks are then split by rollup; without it tsup lowers `??` with sucrase, which breaks `yield*` inside it.
+  treeshake: true,
   target: "node20",
   platform: "node",
   tsconfig: "tsconfig.build.json"

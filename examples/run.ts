@@ -53,8 +53,28 @@ if (name === undefined || !examples.includes(name)) {
 }
 
 const server = await FakeProviderServer.start({ streamChunks: 8 })
-process.env.OPENAI_BASE_URL = `${server.url}/v1`
-process.env.OPENAI_API_KEY = "sk-example-fake-key"
+// Every provider's environment points at the one fake server: each vendor's routes answer in its own wire format.
+const environment: Record<string, string> = {
+  OPENAI_BASE_URL: `${server.url}/v1`,
+  OPENAI_API_KEY: "sk-example-fake-key",
+  ANTHROPIC_BASE_URL: server.url,
+  ANTHROPIC_API_KEY: "sk-ant-example-fake-key",
+  GEMINI_BASE_URL: `${server.url}/v1beta`,
+  GEMINI_API_KEY: "example-fake-gemini-key",
+  ZHIPUAI_BASE_URL: `${server.url}/api/paas/v4`,
+  ZHIPUAI_API_KEY: "example-fake-zhipu-key",
+  OLLAMA_HOST: server.url,
+  AZURE_OPENAI_ENDPOINT: server.url,
+  AZURE_OPENAI_API_KEY: "example-fake-azure-key",
+  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: server.url,
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIAEXAMPLEFAKEKEY00",
+  AWS_SECRET_ACCESS_KEY: "example/fake/secret/key"
+}
+Object.assign(process.env, environment)
+for (const name of ["AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AZURE_OPENAI_AD_TOKEN"]) {
+  delete process.env[name]
+}
 setups[name]?.(server)
 try {
   await import(pathToFileURL(join(here, `${name}.ts`)).href)

@@ -73,4 +73,11 @@ export {
   type ProviderName
 } from "./promise/Client.js"
 export { type ProviderEntry, type ProviderSettings, providerNames, providers } from "./providers/registry.js"
+export * as Cache from "./reliability/Cache.js"
+export * as CircuitBreaker from "./reliability/CircuitBreaker.js"
+export * as Fallback from "./reliability/Fallback.js"
+export * as LoadBalancer from "./reliability/LoadBalancer.js"
+export * as RateLimit from "./reliability/RateLimit.js"
+export * as Retry from "./reliability/Retry.js"
+export * as Timeout from "./reliability/Timeout.js"
 export * as HttpTransport from "./transport/HttpTransport.js"

@@ -32,7 +32,21 @@ const expectations: Record<string, ReadonlyArray<string>> = {
   ],
   embeddings: ["1.000  Effect is a TypeScript library", "4 vectors of 8 dimensions"],
   "testing-with-mockllm": ["ok: classifyTicket handles answers and rate limits"],
-  cancellation: ["stopped after 3 chunks: enough", "breaking out cancels the request quietly"]
+  cancellation: ["stopped after 3 chunks: enough", "breaking out cancels the request quietly"],
+  anthropic: [
+    "Claude streams named events, and this line is the proof.",
+    "finish: stop (end_turn)",
+    "next turn: Thanks, that settles it."
+  ],
+  azure: ["Azure deployments answer through the same LlmClient.", "finish: stop"],
+  bedrock: [
+    "Bedrock streams arrive as event stream frames, decoded chunk by chunk.",
+    "finish: stop (end_turn)",
+    "2 vectors of 8 dimensions"
+  ],
+  gemini: ["Gemini streams arrive as CRLF-framed server-sent events.", "finish: stop (STOP)"],
+  ollama: ["Ollama streams NDJSON, one line per chunk.", "finish: stop", "2 vectors of 8 dimensions"],
+  zhipu: ["GLM answers through the same LlmClient as every other provider.", "finish: stop"]
 }
 
 describe.concurrent("examples", () => {
@@ -55,6 +69,6 @@ describe.concurrent("examples", () => {
   it("an unknown example name lists the examples and exits 2", async () => {
     const { code, stderr } = await runExample("nope")
     assert.strictEqual(code, 2)
-    assert.include(stderr, "examples: cancellation, effect-streaming, embeddings")
+    assert.include(stderr, "examples: anthropic, azure, bedrock, cancellation, effect-streaming, embeddings")
   })
 })

@@ -10,7 +10,34 @@ const subpaths = {
   "@agent-adapter/sdk/openai": ["OpenAi"],
   "@agent-adapter/sdk/openai-compatible": ["OpenAiCompatible"],
   "@agent-adapter/sdk/mock": ["Mock", "MockReply"],
-  "@agent-adapter/sdk/testing": ["MockLlm", "MockReply", "FakeProviderServer", "FakeReply", "FakeOpenAi"]
+  "@agent-adapter/sdk/anthropic": ["Anthropic"],
+  "@agent-adapter/sdk/gemini": ["Gemini"],
+  "@agent-adapter/sdk/zhipu": ["Zhipu"],
+  "@agent-adapter/sdk/ollama": ["Ollama"],
+  "@agent-adapter/sdk/azure": ["Azure"],
+  "@agent-adapter/sdk/bedrock": ["Bedrock"],
+  "@agent-adapter/sdk/reliability": [
+    "Retry",
+    "Timeout",
+    "CircuitBreaker",
+    "RateLimit",
+    "Fallback",
+    "LoadBalancer",
+    "Cache"
+  ],
+  "@agent-adapter/sdk/testing": [
+    "MockLlm",
+    "MockReply",
+    "FakeProviderServer",
+    "FakeReply",
+    "FakeOpenAi",
+    "FakeAnthropic",
+    "FakeGemini",
+    "FakeOllama",
+    "FakeAzure",
+    "FakeZhipu",
+    "FakeBedrock"
+  ]
 }
 
 for (const [name, exports] of Object.entries(subpaths)) {

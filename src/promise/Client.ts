@@ -7,6 +7,8 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -21,11 +23,18 @@ import type { EmbeddingRequest, EmbeddingResponse } from "../core/Embedding.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { AuthenticationError, InvalidRequestError, type LlmError, NotFoundError } from "../core/LlmError.js"
 import type { StreamChunk } from "../core/StreamChunk.js"
-import { type ProviderEntry, providerNames, providers } from "../providers/registry.js"
+import { type ProviderEntry, providerNames, providers, secretSettings } from "../providers/registry.js"
+import * as Cache from "../reliability/Cache.js"
+import * as CircuitBreaker from "../reliability/CircuitBreaker.js"
+import * as Fallback from "../reliability/Fallback.js"
+import * as RateLimit from "../reliability/RateLimit.js"
+import * as Retry from "../reliability/Retry.js"
+import * as Timeout from "../reliability/Timeout.js"
 import * as HttpTransport from "../transport/HttpTransport.js"
 
 /**
- * A provider the facade can build by name.
+ * A provider the facade can build by name (aliases: `google` for `gemini`, `glm` for `zhipu`, `claude` for
+ * `anthropic`, `aws-bedrock` for `bedrock`).
  *
  * @since 0.1.0
  */
@@ -39,33 +48,139 @@ export type ProviderName =
   | "vllm"
   | "lmstudio"
   | "localai"
+  | "anthropic"
+  | "claude"
+  | "gemini"
+  | "google"
+  | "zhipu"
+  | "glm"
+  | "ollama"
+  | "azure"
+  | "bedrock"
+  | "aws-bedrock"
   | "mock"
 
 /**
- * How to build a client: a provider by name with its connection settings, or any `LlmClient` layer (a composed
- * Effect stack). A key not given is read from the vendor's environment variable (`OPENAI_API_KEY`, ...).
+ * A provider by name with its connection settings. Settings not given are read from the vendor's environment
+ * variables (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `AWS_REGION`, ...).
+ *
+ * @since 0.1.0
+ */
+export interface ProviderOptions {
+  readonly provider: ProviderName
+  readonly apiKey?: string | Redacted.Redacted<string> | undefined
+  readonly baseUrl?: string | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** OpenAI organisation id (`OpenAI-Organization`). */
+  readonly organization?: string | undefined
+  /** OpenAI project id (`OpenAI-Project`). */
+  readonly project?: string | undefined
+  /** The name an `openai-compatible` server reports. */
+  readonly name?: string | undefined
+  /** Anthropic: an OAuth token (`Authorization: Bearer`), the `anthropic-version`, beta flags, a default `max_tokens`. */
+  readonly authToken?: string | Redacted.Redacted<string> | undefined
+  readonly version?: string | undefined
+  readonly betas?: ReadonlyArray<string> | undefined
+  readonly defaultMaxTokens?: number | undefined
+  /** Azure: the resource, `api-version`, fixed deployments, route, or an Entra ID token (or token function). */
+  readonly resourceName?: string | undefined
+  readonly apiVersion?: string | undefined
+  readonly deployment?: string | undefined
+  readonly embeddingDeployment?: string | undefined
+  readonly route?: "deployments" | "v1" | undefined
+  readonly azureAdToken?:
+    | string
+    | Redacted.Redacted<string>
+    | (() => string | Redacted.Redacted<string> | PromiseLike<string | Redacted.Redacted<string>>)
+    | undefined
+  /** Bedrock: the region and AWS credentials (default: `AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...). */
+  readonly region?: string | undefined
+  readonly credentials?:
+    | {
+        readonly accessKeyId: string
+        readonly secretAccessKey: string | Redacted.Redacted<string>
+        readonly sessionToken?: string | Redacted.Redacted<string> | undefined
+      }
+    | undefined
+  /** Ollama: how long the model stays loaded (`keep_alive`). */
+  readonly keepAlive?: string | number | undefined
+}
+
+/**
+ * Another provider to fall back to, with the model to ask there.
+ *
+ * @since 0.1.0
+ */
+export type FallbackTarget = ProviderOptions & { readonly model?: string | undefined }
+
+/**
+ * The reliability stack of a client. Retries (2 by default) and a 10-minute total deadline with a 2-minute idle
+ * deadline for streams are on unless turned off; the rest is opt in.
+ *
+ * @since 0.1.0
+ */
+export interface ReliabilityOptions {
+  /** `false` or `maxRetries: 0` turns retrying off. */
+  readonly retry?:
+    | false
+    | {
+        readonly maxRetries?: number
+        readonly baseDelayMs?: number
+        readonly maxDelayMs?: number
+        readonly jitter?: boolean
+        readonly maxServerDelayMs?: number
+      }
+    | undefined
+  /** `false` turns the default deadlines off. */
+  readonly timeout?:
+    | false
+    | {
+        readonly totalMs?: number
+        readonly attemptMs?: number
+        readonly firstChunkMs?: number
+        readonly idleMs?: number
+      }
+    | undefined
+  readonly circuitBreaker?:
+    | {
+        readonly failureThreshold?: number
+        readonly windowMs?: number
+        readonly resetTimeoutMs?: number
+        readonly halfOpenMaxCalls?: number
+        readonly per?: "provider" | "model"
+      }
+    | undefined
+  readonly rateLimit?:
+    | {
+        readonly requestsPerMinute?: number
+        readonly tokensPerMinute?: number
+        readonly concurrency?: number
+        readonly maxWaitMs?: number
+      }
+    | undefined
+  /** Tried in order when a call fails in a way another provider or model may not. */
+  readonly fallbacks?: ReadonlyArray<FallbackTarget> | undefined
+  readonly cache?:
+    | { readonly ttlMs?: number; readonly maxEntries?: number; readonly cacheNonDeterministic?: boolean }
+    | undefined
+}
+
+/**
+ * How to build a client: a provider by name, or any `LlmClient` layer (a composed Effect stack), with the
+ * reliability options of the facade.
  *
  * @since 0.1.0
  */
 export type ClientOptions =
-  | {
-      readonly provider: ProviderName
-      readonly apiKey?: string | Redacted.Redacted<string> | undefined
-      readonly baseUrl?: string | undefined
-      readonly headers?: Readonly<Record<string, string>> | undefined
-      /** OpenAI organisation id (`OpenAI-Organization`). */
-      readonly organization?: string | undefined
-      /** OpenAI project id (`OpenAI-Project`). */
-      readonly project?: string | undefined
-      /** The name an `openai-compatible` server reports. */
-      readonly name?: string | undefined
-      /** The HTTP client to send with; defaults to `HttpTransport.layer` (our lean node:http client, keep-alive). */
-      readonly transport?: Layer.Layer<HttpClient.HttpClient> | undefined
-    }
-  | {
+  | (ProviderOptions &
+      ReliabilityOptions & {
+        /** The HTTP client to send with; defaults to `HttpTransport.layer` (our lean node:http client, keep-alive). */
+        readonly transport?: Layer.Layer<HttpClient.HttpClient> | undefined
+      })
+  | (ReliabilityOptions & {
       readonly layer: Layer.Layer<LlmClient, unknown, HttpClient.HttpClient> | Layer.Layer<LlmClient, unknown>
       readonly transport?: Layer.Layer<HttpClient.HttpClient> | undefined
-    }
+    })
 
 /**
  * Options of one call.
@@ -84,41 +199,74 @@ export interface CallOptions {
  */
 export type ChatParams = ChatRequest & CallOptions & { readonly stream?: boolean | undefined }
 
-const knownKeys = new Set(["provider", "apiKey", "baseUrl", "headers", "organization", "project", "name", "transport"])
+const providerKeys = [
+  "provider",
+  "apiKey",
+  "baseUrl",
+  "headers",
+  "organization",
+  "project",
+  "name",
+  "authToken",
+  "version",
+  "betas",
+  "defaultMaxTokens",
+  "resourceName",
+  "apiVersion",
+  "deployment",
+  "embeddingDeployment",
+  "route",
+  "azureAdToken",
+  "region",
+  "credentials",
+  "keepAlive"
+] as const
+const reliabilityKeys = ["retry", "timeout", "circuitBreaker", "rateLimit", "fallbacks", "cache"] as const
+const knownKeys = new Set<string>([...providerKeys, ...reliabilityKeys, "transport"])
+const knownTargetKeys = new Set<string>([...providerKeys, "model"])
+const extraKeys = providerKeys.filter(
+  (key) => !["provider", "apiKey", "baseUrl", "headers", "credentials"].includes(key)
+)
 
-const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => {
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidRequestError({ message: "new Client(options): options must be an object", param: "options" })
+const fromEnv = (names: ReadonlyArray<string> | undefined): string | undefined => {
+  for (const name of names ?? []) {
+    const value = process.env[name]
+    if (value !== undefined && value !== "") return value
   }
-  const transport = options.transport ?? HttpTransport.layer
-  if ("layer" in options) {
-    return Layer.provide(options.layer as Layer.Layer<LlmClient, unknown, HttpClient.HttpClient>, transport)
-  }
+  return undefined
+}
+
+const checkKeys = (options: object, known: ReadonlySet<string>, where: string): void => {
   for (const key of Object.keys(options)) {
-    if (!knownKeys.has(key)) {
-      throw new InvalidRequestError({ message: `new Client(options): unknown option "${key}"`, param: key })
+    if (!known.has(key)) {
+      throw new InvalidRequestError({ message: `${where}: unknown option "${key}"`, param: key })
     }
   }
+}
+
+// A provider's layer from its options, with settings not given read from the vendor's environment variables.
+const providerLayer = (
+  options: ProviderOptions,
+  where: string
+): Layer.Layer<LlmClient, never, HttpClient.HttpClient> => {
   const entry: ProviderEntry | undefined = Object.hasOwn(providers, options.provider)
     ? providers[options.provider]
     : undefined
   if (entry === undefined) {
     throw new NotFoundError({
-      message: `unknown provider ${JSON.stringify(options.provider)}; the providers are: ${providerNames().join(", ")}`,
+      message: `${where}: unknown provider ${JSON.stringify(options.provider)}; the providers are: ${providerNames().join(", ")}`,
       ...(typeof options.provider === "string" ? { provider: options.provider } : {})
     })
   }
-  const envKey = entry.apiKeyEnv === undefined ? undefined : process.env[entry.apiKeyEnv]
-  const rawKey = options.apiKey ?? (envKey === "" ? undefined : envKey)
+  const rawKey = options.apiKey ?? fromEnv(entry.apiKeyEnv)
   const apiKey = rawKey === undefined ? undefined : typeof rawKey === "string" ? Redacted.make(rawKey) : rawKey
   if (entry.requiresApiKey && (apiKey === undefined || Redacted.value(apiKey) === "")) {
     throw new AuthenticationError({
-      message: `${entry.name} needs an API key: pass apiKey to new Client() or set ${entry.apiKeyEnv}`,
+      message: `${entry.name} needs an API key: pass apiKey to new Client() or set ${(entry.apiKeyEnv ?? []).join(" or ")}`,
       provider: entry.name
     })
   }
-  const envBaseUrl = entry.baseUrlEnv === undefined ? undefined : process.env[entry.baseUrlEnv]
-  const baseUrl = options.baseUrl ?? (envBaseUrl === "" ? undefined : envBaseUrl)
+  const baseUrl = options.baseUrl ?? fromEnv(entry.baseUrlEnv)
   if (entry.requiresBaseUrl && baseUrl === undefined) {
     throw new InvalidRequestError({
       message: `${entry.name} needs a baseUrl, e.g. http://127.0.0.1:8000/v1`,
@@ -127,10 +275,140 @@ const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => 
     })
   }
   const extra: Record<string, unknown> = {}
-  if (options.organization !== undefined) extra.organization = options.organization
-  if (options.project !== undefined) extra.project = options.project
-  if (options.name !== undefined) extra.name = options.name
-  return Layer.provide(entry.layer({ apiKey, baseUrl, headers: options.headers, extra }), transport)
+  for (const key of extraKeys) {
+    const value = options[key] ?? fromEnv(entry.extraEnv?.[key])
+    if (value !== undefined)
+      extra[key] = secretSettings.has(key) && typeof value === "string" ? Redacted.make(value) : value
+  }
+  if (options.credentials !== undefined) {
+    extra.accessKeyId = options.credentials.accessKeyId
+    extra.secretAccessKey = options.credentials.secretAccessKey
+    if (options.credentials.sessionToken !== undefined) extra.sessionToken = options.credentials.sessionToken
+  } else {
+    for (const key of ["accessKeyId", "secretAccessKey", "sessionToken"] as const) {
+      const value = fromEnv(entry.extraEnv?.[key])
+      if (value !== undefined) extra[key] = key === "accessKeyId" ? value : Redacted.make(value)
+    }
+  }
+  const settings = { apiKey, baseUrl, headers: options.headers, extra }
+  const problem = entry.check?.(settings)
+  if (problem !== undefined) throw problem
+  return entry.layer(settings)
+}
+
+const millis = (value: number | undefined) => (value === undefined ? undefined : Duration.millis(value))
+
+const defined = <A extends object>(value: A): A =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as A
+
+// Each provider of the client gets its own stack: retry → circuit breaker → rate limit → per-attempt deadlines.
+const targetStack = (
+  options: ReliabilityOptions,
+  breaker: CircuitBreaker.CircuitBreaker | undefined
+): ((client: LlmClient.Service) => Effect.Effect<LlmClient.Service>) => {
+  const timeout = options.timeout === false ? undefined : options.timeout
+  return (client) =>
+    Effect.gen(function* () {
+      let out = client
+      const attempt = defined({
+        attempt: millis(timeout?.attemptMs),
+        firstChunk: millis(timeout?.firstChunkMs),
+        idle: millis(timeout === undefined && options.timeout !== false ? 120_000 : timeout?.idleMs)
+      })
+      if (Object.keys(attempt).length > 0) out = Timeout.decorateClient(attempt)(out)
+      if (options.rateLimit !== undefined) {
+        const limits = defined({
+          requestsPerMinute: options.rateLimit.requestsPerMinute,
+          tokensPerMinute: options.rateLimit.tokensPerMinute,
+          concurrency: options.rateLimit.concurrency,
+          maxWait: millis(options.rateLimit.maxWaitMs)
+        })
+        const limiter = yield* RateLimit.makeLimiter(client.provider, limits).pipe(
+          Effect.provide(RateLimit.layerStoreMemory)
+        )
+        out = RateLimit.decorateClient(limiter, limits)(out)
+      }
+      if (breaker !== undefined) out = CircuitBreaker.decorateClient(breaker)(out)
+      const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {})
+      if (retry.maxRetries !== 0) {
+        out = Retry.decorateClient(
+          defined({
+            maxRetries: retry.maxRetries,
+            baseDelay: millis(retry.baseDelayMs),
+            maxDelay: millis(retry.maxDelayMs),
+            jitter: retry.jitter,
+            maxServerDelay: millis(retry.maxServerDelayMs)
+          })
+        )(out)
+      }
+      return out
+    })
+}
+
+const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidRequestError({ message: "new Client(options): options must be an object", param: "options" })
+  }
+  const transport = options.transport ?? HttpTransport.layer
+  let primary: Layer.Layer<LlmClient, unknown, HttpClient.HttpClient>
+  if ("layer" in options) {
+    checkKeys(options, new Set([...reliabilityKeys, "layer", "transport"]), "new Client(options)")
+    primary = options.layer as Layer.Layer<LlmClient, unknown, HttpClient.HttpClient>
+  } else {
+    checkKeys(options, knownKeys, "new Client(options)")
+    primary = providerLayer(options, "new Client(options)")
+  }
+  const fallbacks = (options.fallbacks ?? []).map((target, i) => {
+    const where = `new Client(options).fallbacks[${i}]`
+    if (typeof target !== "object" || target === null) {
+      throw new InvalidRequestError({ message: `${where} must be an object`, param: `fallbacks[${i}]` })
+    }
+    checkKeys(target, knownTargetKeys, where)
+    return { layer: providerLayer(target, where), model: target.model }
+  })
+  const timeout = options.timeout === false ? undefined : options.timeout
+  const total = options.timeout === false ? undefined : millis(timeout?.totalMs ?? 600_000)
+  const stack = Effect.gen(function* () {
+    const breaker =
+      options.circuitBreaker === undefined
+        ? undefined
+        : yield* CircuitBreaker.make(
+            defined({
+              failureThreshold: options.circuitBreaker.failureThreshold,
+              window: millis(options.circuitBreaker.windowMs),
+              resetTimeout: millis(options.circuitBreaker.resetTimeoutMs),
+              halfOpenMaxCalls: options.circuitBreaker.halfOpenMaxCalls,
+              per: options.circuitBreaker.per
+            })
+          )
+    const wrap = targetStack(options, breaker)
+    let client = yield* Effect.flatMap(LlmClient, wrap)
+    if (fallbacks.length > 0) {
+      const targets = yield* Effect.forEach(fallbacks, (target) =>
+        Effect.map(
+          Effect.flatMap(
+            Effect.map(Layer.build(target.layer), (context) => Context.get(context, LlmClient)),
+            wrap
+          ),
+          (built) => ({ client: built, model: target.model })
+        )
+      )
+      client = Fallback.decorateClient(targets)(client)
+    }
+    if (total !== undefined) client = Timeout.decorateClient({ total })(client)
+    if (options.cache !== undefined) {
+      const cache = yield* Cache.make(
+        defined({
+          ttl: millis(options.cache.ttlMs),
+          maxEntries: options.cache.maxEntries,
+          cacheNonDeterministic: options.cache.cacheNonDeterministic
+        })
+      )
+      client = cache.decorateClient(client)
+    }
+    return client
+  })
+  return Layer.scoped(LlmClient, stack).pipe(Layer.provide(primary), Layer.provide(transport))
 }
 
 // A failed Exit becomes what a promise caller expects: the LlmError itself, the abort reason, or the defect.

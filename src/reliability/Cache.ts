@@ -37,13 +37,13 @@ export interface CacheStore {
  * @since 0.1.0
  */
 export interface CacheOptions {
-  readonly ttl?: Duration.DurationInput
+  readonly ttl?: Duration.DurationInput | undefined
   /** For the in-memory store: entries kept; the least recently used go first. */
-  readonly maxEntries?: number
+  readonly maxEntries?: number | undefined
   /** Cache requests with `temperature` above 0 too. */
-  readonly cacheNonDeterministic?: boolean
+  readonly cacheNonDeterministic?: boolean | undefined
   /** A store of your own (Redis: `RedisStore.cacheStore` from `@agent-adapter/sdk/redis`). */
-  readonly store?: CacheStore
+  readonly store?: CacheStore | undefined
 }
 
 /**

@@ -47,20 +47,20 @@ export interface CircuitTransition {
  * @since 0.1.0
  */
 export interface CircuitBreakerOptions {
-  readonly failureThreshold?: number
+  readonly failureThreshold?: number | undefined
   /** Failures older than this are forgotten. */
-  readonly window?: Duration.DurationInput
+  readonly window?: Duration.DurationInput | undefined
   /** How long the circuit stays open before trial calls are let through. */
-  readonly resetTimeout?: Duration.DurationInput
+  readonly resetTimeout?: Duration.DurationInput | undefined
   /** Trial calls allowed at once while half-open; all of them must succeed to close the circuit. */
-  readonly halfOpenMaxCalls?: number
+  readonly halfOpenMaxCalls?: number | undefined
   /**
    * Which errors count as the provider failing. Default: retryable errors (5xx, 429, timeouts, network). A bad
    * request or a wrong key is the caller's fault and does not open the circuit.
    */
-  readonly isFailure?: (error: LlmError) => boolean
+  readonly isFailure?: ((error: LlmError) => boolean) | undefined
   /** One circuit per provider (default) or per provider and model. */
-  readonly per?: "provider" | "model"
+  readonly per?: "provider" | "model" | undefined
 }
 
 type Internal =

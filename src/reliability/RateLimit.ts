@@ -43,20 +43,20 @@ export interface Rate {
  * @since 0.1.0
  */
 export interface RateLimitOptions {
-  readonly requestsPerMinute?: number
-  readonly tokensPerMinute?: number
-  readonly requests?: Rate
-  readonly tokens?: Rate
+  readonly requestsPerMinute?: number | undefined
+  readonly tokensPerMinute?: number | undefined
+  readonly requests?: Rate | undefined
+  readonly tokens?: Rate | undefined
   /** Calls in flight at once (a stream holds its slot until it ends). */
-  readonly concurrency?: number
+  readonly concurrency?: number | undefined
   /** The longest a caller waits for its turn; longer fails with `RateLimitError` at once. Default: no limit. */
-  readonly maxWait?: Duration.DurationInput
+  readonly maxWait?: Duration.DurationInput | undefined
   /** The limiter's name, shared by every process using the same store. Default: the provider's name. */
-  readonly key?: string
+  readonly key?: string | undefined
   /** Tokens a request will use, before the call. Default: a quarter of its characters plus `maxTokens`. */
-  readonly estimateTokens?: (request: ChatRequest) => number
+  readonly estimateTokens?: ((request: ChatRequest) => number) | undefined
   /** Pause on a provider 429 with a wait, or when its headers say nothing remains. Default true. */
-  readonly adaptive?: boolean
+  readonly adaptive?: boolean | undefined
 }
 
 /**

@@ -25,17 +25,17 @@ import { openFirst, resume } from "./internal/firstChunk.js"
  */
 export interface RetryOptions {
   /** Retries after the first attempt; 0 turns retrying off. */
-  readonly maxRetries?: number
+  readonly maxRetries?: number | undefined
   /** The first backoff delay. */
-  readonly baseDelay?: Duration.DurationInput
+  readonly baseDelay?: Duration.DurationInput | undefined
   /** The largest backoff delay. */
-  readonly maxDelay?: Duration.DurationInput
+  readonly maxDelay?: Duration.DurationInput | undefined
   /** Shorten each backoff delay by up to 25 % at random, so that clients do not retry in lockstep. */
-  readonly jitter?: boolean
+  readonly jitter?: boolean | undefined
   /** A wait the server asks for is honoured up to this long; above it, the backoff delay is used. */
-  readonly maxServerDelay?: Duration.DurationInput
+  readonly maxServerDelay?: Duration.DurationInput | undefined
   /** Which errors to retry; default: those that say `retryable`. */
-  readonly while?: (error: LlmError) => boolean
+  readonly while?: ((error: LlmError) => boolean) | undefined
 }
 
 interface Resolved {

@@ -25,10 +25,10 @@ import { decorate } from "./internal/decorate.js"
  * @since 0.1.0
  */
 export interface TimeoutOptions {
-  readonly total?: Duration.DurationInput
-  readonly attempt?: Duration.DurationInput
-  readonly firstChunk?: Duration.DurationInput
-  readonly idle?: Duration.DurationInput
+  readonly total?: Duration.DurationInput | undefined
+  readonly attempt?: Duration.DurationInput | undefined
+  readonly firstChunk?: Duration.DurationInput | undefined
+  readonly idle?: Duration.DurationInput | undefined
 }
 
 interface Who {

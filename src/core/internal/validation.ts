@@ -97,7 +97,9 @@ const semanticProblems = (request: ChatRequest): Array<Problem> => {
     if (
       message.role === "assistant" &&
       (message.content === undefined || message.content === null || message.content === "") &&
-      (message.toolCalls === undefined || message.toolCalls.length === 0)
+      (message.toolCalls === undefined || message.toolCalls.length === 0) &&
+      // A turn made only of provider blocks (Anthropic server-tool blocks after pause_turn) is carried in metadata.
+      message.providerMetadata === undefined
     ) {
       problems.push({
         path: `messages[${i}]`,
