@@ -15,6 +15,7 @@ export default defineConfig({
     azure: "src/providers/azure/index.ts",
     bedrock: "src/providers/bedrock/index.ts",
     reliability: "src/reliability/index.ts",
+    redis: "src/redis/index.ts",
     testing: "src/testing/index.ts"
   },
   format: ["esm", "cjs"],

@@ -16,6 +16,7 @@ const subpaths = {
   "@agent-adapter/sdk/ollama": ["Ollama"],
   "@agent-adapter/sdk/azure": ["Azure"],
   "@agent-adapter/sdk/bedrock": ["Bedrock"],
+  "@agent-adapter/sdk/redis": ["RedisStore"],
   "@agent-adapter/sdk/reliability": [
     "Retry",
     "Timeout",
