@@ -43,7 +43,15 @@ const weatherModel = (request: RecordedRequest): FakeReply => {
 }
 
 const setups: Record<string, (server: FakeProviderServer) => void> = {
-  "tool-call": (server) => server.enqueue(FakeReply.handler(weatherModel), FakeReply.handler(weatherModel))
+  "tool-call": (server) => server.enqueue(FakeReply.handler(weatherModel), FakeReply.handler(weatherModel)),
+  // OpenAI is down: three 503s use up the first try and both retries, so the fallback answers.
+  "reliability-stack": (server) =>
+    server.enqueueFor(
+      "/v1/chat/completions",
+      ...Array.from({ length: 3 }, () =>
+        FakeReply.json({ error: { message: "The server is overloaded", type: "server_error" } }, { status: 503 })
+      )
+    )
 }
 
 const name = process.argv[2]

@@ -46,6 +46,11 @@ const expectations: Record<string, ReadonlyArray<string>> = {
   ],
   gemini: ["Gemini streams arrive as CRLF-framed server-sent events.", "finish: stop (STOP)"],
   ollama: ["Ollama streams NDJSON, one line per chunk.", "finish: stop", "2 vectors of 8 dimensions"],
+  "reliability-stack": [
+    "answered by anthropic/claude-haiku-4-5 after 4 attempts: Reliable answers survive outages.",
+    "second call cached: true",
+    "cache hits 1, misses 1"
+  ],
   zhipu: ["GLM answers through the same LlmClient as every other provider.", "finish: stop"]
 }
 

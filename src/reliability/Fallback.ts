@@ -92,10 +92,10 @@ export const decorateClient =
  *
  * @since 0.1.0
  */
-export const layer = <R = never>(
-  targets: ReadonlyArray<Target<R>>,
+export const layer = <R = never, E = never>(
+  targets: ReadonlyArray<Target<R, E>>,
   options: FallbackOptions = {}
-): Layer.Layer<LlmClient, never, LlmClient | R> =>
+): Layer.Layer<LlmClient, E, LlmClient | R> =>
   Layer.scoped(
     LlmClient,
     Effect.gen(function* () {

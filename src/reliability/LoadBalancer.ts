@@ -51,7 +51,7 @@ export interface MemberOptions {
  *
  * @since 0.1.0
  */
-export type Member<R = never> = Target<R> & MemberOptions
+export type Member<R = never, E = never> = Target<R, E> & MemberOptions
 
 /**
  * How the group behaves.
@@ -268,10 +268,10 @@ export class LoadBalancers extends Context.Tag("@agent-adapter/sdk/LoadBalancers
  *
  * @since 0.1.0
  */
-export const layer = <R = never>(
-  members: ReadonlyArray<Member<R>>,
+export const layer = <R = never, E = never>(
+  members: ReadonlyArray<Member<R, E>>,
   options: LoadBalancerOptions = {}
-): Layer.Layer<LlmClient | LoadBalancers, never, LlmClient | R> =>
+): Layer.Layer<LlmClient | LoadBalancers, E, LlmClient | R> =>
   Layer.scopedContext(
     Effect.gen(function* () {
       const self = yield* LlmClient

@@ -10,14 +10,14 @@ import { LlmClient } from "../../core/LlmClient.js"
  *
  * @since 0.1.0
  */
-export type Target<R = never> = {
+export type Target<R = never, E = never> = {
   /** The model to ask there; default: the request's model. */
   readonly model?: string | undefined
   /** A name for logs and state; default `provider/model`. */
   readonly name?: string | undefined
 } & (
   | { readonly client: LlmClient.Service; readonly layer?: undefined }
-  | { readonly layer: Layer.Layer<LlmClient, never, R>; readonly client?: undefined }
+  | { readonly layer: Layer.Layer<LlmClient, E, R>; readonly client?: undefined }
   | { readonly client?: undefined; readonly layer?: undefined }
 )
 
@@ -37,10 +37,10 @@ export interface Resolved {
  *
  * @internal
  */
-export const resolveTargets = <R>(
+export const resolveTargets = <R, E>(
   self: LlmClient.Service,
-  targets: ReadonlyArray<Target<R>>
-): Effect.Effect<Array<Resolved>, never, R | Scope.Scope> =>
+  targets: ReadonlyArray<Target<R, E>>
+): Effect.Effect<Array<Resolved>, E, R | Scope.Scope> =>
   Effect.forEach(targets, (target) =>
     Effect.map(
       target.client !== undefined
