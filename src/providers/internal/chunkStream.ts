@@ -16,6 +16,29 @@ export interface FrameDecoder<Frame> {
 }
 
 /**
+ * Decodes bytes into frames; when the decoder fails on a bad frame, the frames it read before it (which a decoder
+ * such as `Ndjson.Decoder` hands out on its next call) still come first, then the failure.
+ *
+ * @internal
+ */
+export const decodeFrames = <Frame>(
+  frames: FrameDecoder<Frame>,
+  decode: () => ReadonlyArray<Frame>
+): { readonly frames: ReadonlyArray<Frame>; readonly failure: unknown; readonly failed: boolean } => {
+  try {
+    return { frames: decode(), failure: undefined, failed: false }
+  } catch (failure) {
+    let before: ReadonlyArray<Frame> = []
+    try {
+      before = frames.push(new Uint8Array(0))
+    } catch {
+      // The decoder kept nothing back.
+    }
+    return { frames: before, failure, failed: true }
+  }
+}
+
+/**
  * Turns a provider's frames into chunks, one stream at a time.
  *
  * @internal
@@ -47,15 +70,18 @@ export const chunkStream = <Frame>(
     decode: () => ReadonlyArray<Frame>
   ): { readonly out: Array<StreamChunk>; readonly failure: LlmError | undefined } => {
     const out: Array<StreamChunk> = []
+    const decoded = decodeFrames(frames, decode)
     try {
-      for (const frame of decode()) {
+      for (const frame of decoded.frames) {
         const chunk = converter.convert(frame)
         if (chunk !== undefined) out.push(chunk)
       }
-      return { out, failure: undefined }
     } catch (error) {
       return { out, failure: isLlmError(error) ? error : converter.malformed(error) }
     }
+    if (!decoded.failed) return { out, failure: undefined }
+    const error = decoded.failure
+    return { out, failure: isLlmError(error) ? error : converter.malformed(error) }
   }
 
   const emit = (

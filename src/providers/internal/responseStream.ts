@@ -10,7 +10,7 @@ import { isLlmError } from "../../core/LlmError.js"
 import type { StreamChunk } from "../../core/StreamChunk.js"
 import { incomingMessageOf } from "../../transport/internal/nodeHttpClient.js"
 import { ReadableReader } from "../../transport/internal/readableReader.js"
-import { chunkStream, type FrameConverter, type FrameDecoder } from "./chunkStream.js"
+import { chunkStream, decodeFrames, type FrameConverter, type FrameDecoder } from "./chunkStream.js"
 import * as Transport from "./transport.js"
 
 /**
@@ -43,11 +43,13 @@ const nodeSource = <Frame>(
 ): ChunkSource | undefined => {
   const source = incomingMessageOf(response)
   if (source === undefined) return undefined
-  const convert = (decoded: ReadonlyArray<Frame>, out: Array<StreamChunk>): void => {
-    for (const frame of decoded) {
+  const convert = (decode: () => ReadonlyArray<Frame>, out: Array<StreamChunk>): void => {
+    const decoded = decodeFrames(frames, decode)
+    for (const frame of decoded.frames) {
       const chunk = converter.convert(frame)
       if (chunk !== undefined) out.push(chunk)
     }
+    if (decoded.failed) throw decoded.failure
   }
   const guarded = (f: () => void): void => {
     try {
@@ -58,10 +60,10 @@ const nodeSource = <Frame>(
   }
   const reader = new ReadableReader<StreamChunk, LlmError>(
     source,
-    (bytes, out) => guarded(() => convert(frames.push(bytes), out)),
+    (bytes, out) => guarded(() => convert(() => frames.push(bytes), out)),
     (out) =>
       guarded(() => {
-        convert(frames.end(), out)
+        convert(() => frames.end(), out)
         // What the last frames carried is delivered, then the failure: a body that ends early is not an answer.
         if (!converter.complete) throw converter.truncated()
       }),
