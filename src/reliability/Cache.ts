@@ -167,6 +167,25 @@ export const replay = (response: ChatResponse): ReadonlyArray<StreamChunk> => {
 }
 
 /**
+ * Memoizes an effect in a store under `key` for `ttl`: the combinator form of the cache. The value must be JSON.
+ *
+ * @since 0.1.0
+ */
+export const cached =
+  (store: CacheStore, key: string, ttl: Duration.DurationInput) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(store.get(key), (hit) => {
+      if (Option.isSome(hit)) {
+        try {
+          return Effect.succeed(JSON.parse(hit.value) as A)
+        } catch {
+          // An unreadable entry is a miss.
+        }
+      }
+      return Effect.tap(effect, (value) => store.set(key, JSON.stringify(value), Duration.decode(ttl)))
+    })
+
+/**
  * Builds a response cache.
  *
  * @since 0.1.0

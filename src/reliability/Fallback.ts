@@ -60,6 +60,40 @@ const chain = <A>(
 }
 
 /**
+ * Runs the effects in order until one succeeds; moves on only when `when` accepts the error (default
+ * {@link shouldFallBack}). The combinator form of fallback.
+ *
+ * @since 0.1.0
+ */
+export const firstOf = <A, R>(
+  effects: readonly [Effect.Effect<A, LlmError, R>, ...Array<Effect.Effect<A, LlmError, R>>],
+  options: FallbackOptions = {}
+): Effect.Effect<A, LlmError, R> => {
+  const when = options.when ?? shouldFallBack
+  const attempt = (index: number): Effect.Effect<A, LlmError, R> => {
+    const effect = effects[index]!
+    return index === effects.length - 1
+      ? effect
+      : Effect.catchAll(effect, (error) => (when(error) ? attempt(index + 1) : Effect.fail(error)))
+  }
+  return attempt(0)
+}
+
+/**
+ * Streams the first of the streams that starts: a stream failing before its first chunk gives way to the next
+ * (when `when` accepts its error); after its first chunk, its failure is final.
+ *
+ * @since 0.1.0
+ */
+export const firstOfStreams = <A, R>(
+  streams: readonly [Stream.Stream<A, LlmError, R>, ...Array<Stream.Stream<A, LlmError, R>>],
+  options: FallbackOptions = {}
+): Stream.Stream<A, LlmError, R> => {
+  const [first, ...rest] = streams.map((stream) => openFirst(stream))
+  return resume(firstOf([first!, ...rest], options))
+}
+
+/**
  * A client that falls back: the wrapped client first, then each target in order.
  *
  * @since 0.1.0

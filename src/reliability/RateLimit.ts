@@ -246,6 +246,34 @@ export const makeLimiter = (
     }
   })
 
+/**
+ * Runs an effect in its turn of the limiter; `tokens` is what it is expected to use (corrected by nothing: use the
+ * decorator for calls that report usage). The combinator form of the rate limiter.
+ *
+ * @since 0.1.0
+ */
+export const limit =
+  (limiter: Limiter, options: { readonly provider: string; readonly model: string; readonly tokens?: number }) =>
+  <A, R>(effect: Effect.Effect<A, LlmError, R>): Effect.Effect<A, LlmError, R> =>
+    Effect.flatMap(
+      limiter.admit({ model: options.model, tokens: options.tokens ?? 0 }, options.provider),
+      (admission) => Effect.ensuring(effect, admission.settle(undefined))
+    )
+
+/**
+ * Runs a stream in its turn of the limiter, holding a concurrency slot until it ends.
+ *
+ * @since 0.1.0
+ */
+export const limitStream =
+  (limiter: Limiter, options: { readonly provider: string; readonly model: string; readonly tokens?: number }) =>
+  <A, R>(stream: Stream.Stream<A, LlmError, R>): Stream.Stream<A, LlmError, R> =>
+    Stream.unwrap(
+      Effect.map(limiter.admit({ model: options.model, tokens: options.tokens ?? 0 }, options.provider), (admission) =>
+        Stream.ensuring(stream, admission.settle(undefined))
+      )
+    )
+
 const pauseFromInfo = (limiter: Limiter, info: RateLimitInfo | undefined, now: number): void => {
   if (info === undefined) return
   if (info.remainingRequests === 0 && info.resetRequestsMs !== undefined) {
