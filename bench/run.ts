@@ -44,7 +44,20 @@ const CLIENTS: ReadonlyArray<ClientSpec> = [
     label: "SDK Effect API",
     make: (config) => makeEffectClient(config, "SDK Effect API", HttpTransport.layer)
   },
-  { id: "facade", tables: ["main"], ours: true, label: "SDK facade (Client)", make: makeFacadeClient },
+  {
+    id: "facade",
+    tables: ["main"],
+    ours: true,
+    label: "SDK facade (Client)",
+    make: (config) => makeFacadeClient(config)
+  },
+  {
+    id: "facade-bare",
+    tables: ["main"],
+    ours: false,
+    label: "SDK facade, no retry or deadlines",
+    make: (config) => makeFacadeClient(config, true)
+  },
   {
     id: "effect-platform",
     tables: ["transports"],
@@ -188,7 +201,7 @@ const main = async (): Promise<number> => {
   const args = parse()
   if (args.help) {
     console.log(
-      "usage: npm run bench -- [--quick] [--json <file>] [--clients fetch,node-http,openai,effect,facade,effect-platform,effect-undici,effect-fetch] [--strict]"
+      "usage: npm run bench -- [--quick] [--json <file>] [--clients fetch,node-http,openai,effect,facade,facade-bare,effect-platform,effect-undici,effect-fetch] [--strict]"
     )
     return 0
   }

@@ -1,13 +1,21 @@
-/** This SDK's promise facade: `new Client({ provider: "openai", ... })` with its default transport. */
+/**
+ * This SDK's promise facade: `new Client({ provider: "openai", ... })` with its default transport and its default
+ * reliability stack (2 retries, total and idle deadlines), or with that stack turned off (`bare`).
+ */
 import { Client } from "../../src/promise/Client.js"
 import type { BenchClient, ClientConfig } from "./BenchClient.js"
 
-export const makeFacadeClient = (config: ClientConfig): BenchClient => {
-  const client = new Client({ provider: "openai", apiKey: config.apiKey, baseUrl: `${config.url}/v1` })
+export const makeFacadeClient = (config: ClientConfig, bare = false): BenchClient => {
+  const client = new Client({
+    provider: "openai",
+    apiKey: config.apiKey,
+    baseUrl: `${config.url}/v1`,
+    ...(bare ? { retry: false, timeout: false } : {})
+  })
   const messages = (prompt: string) => [{ role: "user" as const, content: prompt }]
 
   return {
-    name: "SDK facade (Client)",
+    name: bare ? "SDK facade, no retry or deadlines" : "SDK facade (Client)",
     call: async (prompt) => (await client.chat({ model: config.model, messages: messages(prompt) })).content,
     stream: async (prompt) => {
       const stream = await client.chat({ model: config.model, messages: messages(prompt), stream: true })

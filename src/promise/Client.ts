@@ -310,10 +310,11 @@ const targetStack = (
   return (client) =>
     Effect.gen(function* () {
       let out = client
+      // The idle deadline only runs after a stream's first chunk, when retries and fallbacks can no longer help:
+      // it sits outside with the total deadline (one stream stage for both).
       const attempt = defined({
         attempt: millis(timeout?.attemptMs),
-        firstChunk: millis(timeout?.firstChunkMs),
-        idle: millis(timeout === undefined && options.timeout !== false ? 120_000 : timeout?.idleMs)
+        firstChunk: millis(timeout?.firstChunkMs)
       })
       if (Object.keys(attempt).length > 0) out = Timeout.decorateClient(attempt)(out)
       if (options.rateLimit !== undefined) {
@@ -368,6 +369,7 @@ const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => 
   })
   const timeout = options.timeout === false ? undefined : options.timeout
   const total = options.timeout === false ? undefined : millis(timeout?.totalMs ?? 600_000)
+  const idle = options.timeout === false ? undefined : millis(timeout?.idleMs ?? 120_000)
   const stack = Effect.gen(function* () {
     const breaker =
       options.circuitBreaker === undefined
@@ -395,7 +397,7 @@ const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => 
       )
       client = Fallback.decorateClient(targets)(client)
     }
-    if (total !== undefined) client = Timeout.decorateClient({ total })(client)
+    if (total !== undefined || idle !== undefined) client = Timeout.decorateClient(defined({ total, idle }))(client)
     if (options.cache !== undefined) {
       const cache = yield* Cache.make(
         defined({

@@ -16,7 +16,6 @@ import { withAttempts } from "../core/internal/attempts.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { LlmError } from "../core/LlmError.js"
 import { decorate } from "./internal/decorate.js"
-import { openFirst, resume } from "./internal/firstChunk.js"
 
 /**
  * How to retry. Defaults: 2 retries, 500 ms doubling to at most 8 s, 25 % jitter, server waits up to 60 s honoured.
@@ -121,8 +120,36 @@ export const retryStream: {
   (args) => Stream.StreamTypeId in Object(args[0]),
   <A, R>(self: Stream.Stream<A, LlmError, R>, options: RetryOptions = {}): Stream.Stream<A, LlmError, R> => {
     if (resolve(options).maxRetries === 0) return self
-    // Nothing reached the consumer until the first batch: until then a failure can be retried.
-    return resume(Effect.retry(openFirst(self), schedule(options)))
+    const policy = schedule(options)
+    // One driver per run of the stream, made at the first failure: the success path costs a flag and a catch.
+    return Stream.suspend(() => {
+      let driver: Schedule.ScheduleDriver<[number, LlmError], LlmError> | undefined
+      const attempt = (): Stream.Stream<A, LlmError, R> =>
+        Stream.suspend(() => {
+          // Nothing reached the consumer until the first non-empty batch: until then a failure can be retried.
+          let started = false
+          return self.pipe(
+            Stream.mapChunks((chunk) => {
+              if (chunk.length > 0) started = true
+              return chunk
+            }),
+            Stream.catchAll((error) =>
+              started
+                ? Stream.fail(error)
+                : Stream.unwrap(
+                    Effect.gen(function* () {
+                      driver ??= yield* Schedule.driver(policy)
+                      return yield* Effect.match(driver.next(error), {
+                        onFailure: () => Stream.fail(error),
+                        onSuccess: () => attempt()
+                      })
+                    })
+                  )
+            )
+          )
+        })
+      return attempt()
+    })
   }
 )
 

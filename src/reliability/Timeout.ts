@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -102,35 +103,39 @@ export const timeoutStream = <A, R>(
       : "attempt"
   const idle = decode(options.idle)
   const total = decode(options.total)
-  let timed: Stream.Stream<A, LlmError, R> = self
-  if (first !== undefined || idle !== undefined) {
-    timed = Stream.unwrapScoped(
-      Effect.map(Stream.toPull(self), (pull) => {
-        let started = false
-        const next = Effect.suspend(() => {
-          const limit = started ? idle : first
-          const guarded =
-            limit === undefined
-              ? pull
-              : Effect.timeoutFail(pull, {
-                  duration: limit,
-                  onTimeout: () => Option.some(timeoutError(started ? "idle" : firstPhase, limit, who))
-                })
-          return Effect.tap(guarded, () => {
-            started = true
-          })
+  if (first === undefined && idle === undefined && total === undefined) return self
+  // One stage: each pull gets the nearest deadline (the phase's, or what is left of the total), so no watcher fiber
+  // runs beside the stream.
+  return Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const pull = yield* Stream.toPull(self)
+      const startedAt = yield* Clock.currentTimeMillis
+      let started = false
+      const next = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        let limit = started ? idle : first
+        let phase: TimeoutPhase = started ? "idle" : firstPhase
+        if (total !== undefined) {
+          const left = Duration.millis(Math.max(0, startedAt + Duration.toMillis(total) - now))
+          if (limit === undefined || Duration.lessThan(left, limit)) {
+            limit = left
+            phase = "total"
+          }
+        }
+        const reported = phase === "total" ? total : limit
+        const guarded =
+          limit === undefined
+            ? pull
+            : Effect.timeoutFail(pull, {
+                duration: limit,
+                onTimeout: () => Option.some(timeoutError(phase, reported ?? limit ?? Duration.zero, who))
+              })
+        return Effect.tap(guarded, () => {
+          started = true
         })
-        return Stream.repeatEffectChunkOption(next)
       })
-    )
-  }
-  if (total !== undefined) {
-    timed = Stream.interruptWhen(
-      timed,
-      Effect.zipRight(Effect.sleep(total), Effect.fail(timeoutError("total", total, who)))
-    )
-  }
-  return timed
+      return Stream.repeatEffectChunkOption(next)
+    })
+  )
 }
 
 /**
