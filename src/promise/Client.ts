@@ -25,11 +25,8 @@ import { AuthenticationError, InvalidRequestError, type LlmError, NotFoundError 
 import type { StreamChunk } from "../core/StreamChunk.js"
 import { type ProviderEntry, providerNames, providers, secretSettings } from "../providers/registry.js"
 import * as Cache from "../reliability/Cache.js"
-import * as CircuitBreaker from "../reliability/CircuitBreaker.js"
 import * as Fallback from "../reliability/Fallback.js"
-import * as RateLimit from "../reliability/RateLimit.js"
-import * as Retry from "../reliability/Retry.js"
-import * as Timeout from "../reliability/Timeout.js"
+import * as Stack from "../reliability/Stack.js"
 import * as HttpTransport from "../transport/HttpTransport.js"
 
 /**
@@ -301,51 +298,6 @@ const millis = (value: number | undefined) => (value === undefined ? undefined :
 const defined = <A extends object>(value: A): A =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as A
 
-// Each provider of the client gets its own stack: retry → circuit breaker → rate limit → per-attempt deadlines.
-const targetStack = (
-  options: ReliabilityOptions,
-  breaker: CircuitBreaker.CircuitBreaker | undefined
-): ((client: LlmClient.Service) => Effect.Effect<LlmClient.Service>) => {
-  const timeout = options.timeout === false ? undefined : options.timeout
-  return (client) =>
-    Effect.gen(function* () {
-      let out = client
-      // The idle deadline only runs after a stream's first chunk, when retries and fallbacks can no longer help:
-      // it sits outside with the total deadline (one stream stage for both).
-      const attempt = defined({
-        attempt: millis(timeout?.attemptMs),
-        firstChunk: millis(timeout?.firstChunkMs)
-      })
-      if (Object.keys(attempt).length > 0) out = Timeout.decorateClient(attempt)(out)
-      if (options.rateLimit !== undefined) {
-        const limits = defined({
-          requestsPerMinute: options.rateLimit.requestsPerMinute,
-          tokensPerMinute: options.rateLimit.tokensPerMinute,
-          concurrency: options.rateLimit.concurrency,
-          maxWait: millis(options.rateLimit.maxWaitMs)
-        })
-        const limiter = yield* RateLimit.makeLimiter(client.provider, limits).pipe(
-          Effect.provide(RateLimit.layerStoreMemory)
-        )
-        out = RateLimit.decorateClient(limiter, limits)(out)
-      }
-      if (breaker !== undefined) out = CircuitBreaker.decorateClient(breaker)(out)
-      const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {})
-      if (retry.maxRetries !== 0) {
-        out = Retry.decorateClient(
-          defined({
-            maxRetries: retry.maxRetries,
-            baseDelay: millis(retry.baseDelayMs),
-            maxDelay: millis(retry.maxDelayMs),
-            jitter: retry.jitter,
-            maxServerDelay: millis(retry.maxServerDelayMs)
-          })
-        )(out)
-      }
-      return out
-    })
-}
-
 const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => {
   if (typeof options !== "object" || options === null) {
     throw new InvalidRequestError({ message: "new Client(options): options must be an object", param: "options" })
@@ -367,23 +319,14 @@ const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => 
     checkKeys(target, knownTargetKeys, where)
     return { layer: providerLayer(target, where), model: target.model }
   })
-  const timeout = options.timeout === false ? undefined : options.timeout
-  const total = options.timeout === false ? undefined : millis(timeout?.totalMs ?? 600_000)
-  const idle = options.timeout === false ? undefined : millis(timeout?.idleMs ?? 120_000)
   const stack = Effect.gen(function* () {
-    const breaker =
-      options.circuitBreaker === undefined
-        ? undefined
-        : yield* CircuitBreaker.make(
-            defined({
-              failureThreshold: options.circuitBreaker.failureThreshold,
-              window: millis(options.circuitBreaker.windowMs),
-              resetTimeout: millis(options.circuitBreaker.resetTimeoutMs),
-              halfOpenMaxCalls: options.circuitBreaker.halfOpenMaxCalls,
-              per: options.circuitBreaker.per
-            })
-          )
-    const wrap = targetStack(options, breaker)
+    const breaker = options.circuitBreaker === undefined ? undefined : yield* Stack.breaker(options.circuitBreaker)
+    const wrap = Stack.perTarget({
+      retry: options.retry,
+      timeout: options.timeout,
+      rateLimit: options.rateLimit,
+      breaker
+    })
     let client = yield* Effect.flatMap(LlmClient, wrap)
     if (fallbacks.length > 0) {
       const targets = yield* Effect.forEach(fallbacks, (target) =>
@@ -397,7 +340,7 @@ const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => 
       )
       client = Fallback.decorateClient(targets)(client)
     }
-    if (total !== undefined || idle !== undefined) client = Timeout.decorateClient(defined({ total, idle }))(client)
+    client = Stack.around(options.timeout)(client)
     if (options.cache !== undefined) {
       const cache = yield* Cache.make(
         defined({

@@ -320,3 +320,62 @@ export const providers: Readonly<Record<string, ProviderEntry>> = Object.fromEnt
  * @since 0.1.0
  */
 export const providerNames = (): ReadonlyArray<string> => Object.keys(providers)
+
+const firstSet = (
+  env: Readonly<Record<string, string | undefined>>,
+  names: ReadonlyArray<string> | undefined
+): string | undefined => {
+  for (const name of names ?? []) {
+    const value = env[name]
+    if (value !== undefined && value !== "") return value
+  }
+  return undefined
+}
+
+/**
+ * Settings with what was not given read from the vendor's environment variables: the key, the address, and the
+ * provider-specific settings of `extraEnv` (secret ones as `Redacted`).
+ *
+ * @since 0.1.0
+ */
+export const withEnvironment = (
+  entry: ProviderEntry,
+  given: ProviderSettings,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): ProviderSettings => {
+  const rawKey = firstSet(env, entry.apiKeyEnv)
+  const extra: Record<string, unknown> = { ...given.extra }
+  for (const [key, names] of Object.entries(entry.extraEnv ?? {})) {
+    if (extra[key] !== undefined) continue
+    const value = firstSet(env, names)
+    if (value !== undefined) extra[key] = secretSettings.has(key) ? Redacted.make(value) : value
+  }
+  return {
+    apiKey: given.apiKey ?? (rawKey === undefined ? undefined : Redacted.make(rawKey)),
+    baseUrl: given.baseUrl ?? firstSet(env, entry.baseUrlEnv),
+    headers: given.headers,
+    extra
+  }
+}
+
+/**
+ * What is missing from a provider's settings, as the typed error a call would otherwise fail with later.
+ *
+ * @since 0.1.0
+ */
+export const checkSettings = (entry: ProviderEntry, settings: ProviderSettings): LlmError | undefined => {
+  if (entry.requiresApiKey && (settings.apiKey === undefined || Redacted.value(settings.apiKey) === "")) {
+    return new AuthenticationError({
+      message: `${entry.name} needs an API key: give apiKey or set ${(entry.apiKeyEnv ?? []).join(" or ")}`,
+      provider: entry.name
+    })
+  }
+  if (entry.requiresBaseUrl && settings.baseUrl === undefined) {
+    return new InvalidRequestError({
+      message: `${entry.name} needs a baseUrl, e.g. http://127.0.0.1:8000/v1`,
+      provider: entry.name,
+      param: "baseUrl"
+    })
+  }
+  return entry.check?.(settings)
+}
