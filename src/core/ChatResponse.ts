@@ -79,7 +79,7 @@ export const mergeProviderMetadata = (into: ProviderMetadata | undefined, next: 
 
 /**
  * Folds stream chunks into a `ChatResponse`, one chunk at a time. Tool-call fragments are joined by `index`;
- * usage and finish reason keep their last value (providers report running totals).
+ * usage, cost and finish reason keep their last value (providers report running totals).
  *
  * @since 0.1.0
  */
@@ -95,6 +95,7 @@ export class Accumulator {
   private finishReason: FinishReason | undefined
   private rawFinishReason: string | undefined
   private usage: UsageModule.Usage | undefined
+  private cost: number | undefined
   private providerMetadata: ProviderMetadata | undefined
   private chunks = 0
 
@@ -131,6 +132,7 @@ export class Accumulator {
     if (chunk.finishReason !== undefined) this.finishReason = chunk.finishReason
     if (chunk.rawFinishReason !== undefined) this.rawFinishReason = chunk.rawFinishReason
     if (chunk.usage !== undefined) this.usage = chunk.usage
+    if (chunk.cost !== undefined) this.cost = chunk.cost
     if (chunk.providerMetadata !== undefined) {
       this.providerMetadata = mergeProviderMetadata(this.providerMetadata, chunk.providerMetadata)
     }
@@ -171,6 +173,7 @@ export class Accumulator {
     if (this.reasoning.length > 0) response.reasoning = this.reasoning
     if (this.refusal.length > 0) response.refusal = this.refusal
     if (this.rawFinishReason !== undefined) response.rawFinishReason = this.rawFinishReason
+    if (this.cost !== undefined) response.cost = this.cost
     if (this.providerMetadata !== undefined) response.providerMetadata = this.providerMetadata
     const requestId = this.requestId ?? options.requestId
     if (requestId !== undefined) response.requestId = requestId

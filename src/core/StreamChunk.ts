@@ -51,6 +51,11 @@ export const StreamChunk = Schema.Struct({
   refusalDelta: Schema.optional(Schema.String),
   usage: Schema.optional(Usage),
   /**
+   * What the call has cost so far, in USD, on chunks that carry `usage` (running totals, like `usage`). Set by the
+   * catalog's cost decorator (`Catalog.withCost`) when the model's price is known; absent means unknown, never free.
+   */
+  cost: Schema.optional(Schema.Number),
+  /**
    * Vendor data the answer carries (Anthropic thinking signatures, ...). Folding a stream merges it: objects
    * key by key, arrays appended.
    */
