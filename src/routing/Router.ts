@@ -15,6 +15,8 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Catalog from "../catalog/Catalog.js"
+import { AdapterConfigSource } from "../config/AdapterConfigSource.js"
 import type { AdapterConfig, ProviderConfig } from "../config/types.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { InvalidRequestError, type LlmError, NotFoundError } from "../core/LlmError.js"
@@ -88,8 +90,13 @@ export interface RouterOptions {
    * Called once per instance and model family is not known yet, so it sees every model of the instance.
    */
   readonly decorateProvider?: ((client: LlmClient.Service, instance: ProviderInstance) => LlmClient.Service) | undefined
-  /** The models an instance lists in `models` when its configuration lists none (the catalog's, usually). */
+  /** The models an instance lists in `models` when its configuration lists none. Default: the catalog's. */
   readonly knownModels?: ((type: string) => ReadonlyArray<string>) | undefined
+  /**
+   * Prices answers (`cost`) and refuses requests a model cannot serve, before the network. Default: the built-in
+   * catalog; `false` turns both off.
+   */
+  readonly catalog?: Catalog.Catalog | false | undefined
 }
 
 /**
@@ -158,6 +165,13 @@ const buildInstance = (
     const context = yield* Layer.build(entry.layer(settings))
     let client = Context.get(context, LlmClient)
     const instance: ProviderInstance = { name, type: entry.name }
+    if (options.catalog !== false) {
+      const catalog = options.catalog ?? Catalog.builtin
+      client = Catalog.withCost(Catalog.withCapabilityCheck(client, { provider: entry.name, catalog }), {
+        provider: entry.name,
+        catalog
+      })
+    }
     if (options.decorateProvider !== undefined) client = options.decorateProvider(client, instance)
     // A provider's own timeout bounds each call to it, inside the router's overall deadline.
     if (provider.timeoutMs !== undefined)
@@ -176,6 +190,19 @@ const buildInstance = (
     return { ...instance, client: wrapped, breaker, breakerKey: client.provider }
   })
 
+// The mock answers any model; "echo" is the one it lists, so a new gateway has something to show.
+const defaultKnownModels =
+  (options: RouterOptions) =>
+  (type: string): ReadonlyArray<string> =>
+    type === builtInMock
+      ? ["echo"]
+      : options.catalog === false
+        ? []
+        : (options.catalog ?? Catalog.builtin)
+            .models(type)
+            .filter((info) => info.provider === type)
+            .map((info) => info.id)
+
 const routedModels = (
   config: AdapterConfig,
   instances: ReadonlyMap<string, BuiltInstance>,
@@ -183,7 +210,8 @@ const routedModels = (
 ): Array<RoutedModel> => {
   const out: Array<RoutedModel> = []
   for (const instance of instances.values()) {
-    const listed = config.providers[instance.name]?.models ?? options.knownModels?.(instance.type) ?? []
+    const listed =
+      config.providers[instance.name]?.models ?? (options.knownModels ?? defaultKnownModels(options))(instance.type)
     for (const model of listed) {
       out.push({ id: `${instance.name}/${model}`, kind: "model", providers: [instance.name], targets: [] })
     }
@@ -433,4 +461,24 @@ export const layer = (
     Effect.map(make(config, options), (router) =>
       Context.make(Router, router).pipe(Context.add(LlmClient, router.client))
     )
+  )
+
+/**
+ * The router over the configuration service in context (`Config.layerFile`, `Config.layerLoad`): it follows every
+ * configuration the service swaps in (see `makeReloading`).
+ *
+ * @since 0.1.0
+ */
+export const layerFromSource = (
+  options: RouterOptions = {}
+): Layer.Layer<Router | LlmClient, LlmError, HttpClient.HttpClient | AdapterConfigSource> =>
+  Layer.scopedContext(
+    Effect.gen(function* () {
+      const source = yield* AdapterConfigSource
+      const initial = yield* source.current
+      // `changes` starts with the configuration live when subscribing: skip it when it is the one built above.
+      const changes = Stream.filter(source.changes, (config) => config !== initial)
+      const router = yield* makeReloading(initial, changes, options)
+      return Context.make(Router, router).pipe(Context.add(LlmClient, router.client))
+    })
   )

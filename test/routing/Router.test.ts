@@ -6,6 +6,8 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import { AdapterConfigSource } from "../../src/config/AdapterConfigSource.js"
 import { type AdapterConfig, emptyConfig } from "../../src/config/types.js"
 import { LlmClient } from "../../src/core/LlmClient.js"
 import { AuthenticationError, InvalidRequestError, NotFoundError } from "../../src/core/LlmError.js"
@@ -312,6 +314,60 @@ describe("Router", () => {
         yield* router.client.chat(ask("current"))
         assert.strictEqual((server.requests.at(-1)?.body as { model: string }).model, "model-v8")
       })
+    )
+  )
+
+  it.effect("answers carry their cost from the catalog; an unknown model's cost stays unknown", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* FakeProviderServer.make()
+        yield* withRouter(configFor(server.url), (router) =>
+          Effect.gen(function* () {
+            const known = yield* router.client.chat(ask("openai/gpt-4o-mini"))
+            assert.isAbove(known.usage.inputTokens, 0)
+            assert.isNumber(known.cost)
+            assert.isAbove(known.cost ?? 0, 0)
+            const unknown = yield* router.client.chat(ask("openai/my-private-finetune"))
+            assert.isUndefined(unknown.cost)
+          })
+        )
+      })
+    )
+  )
+
+  it.effect("over a configuration service, it follows what the service swaps in", () =>
+    Effect.gen(function* () {
+      const source = yield* AdapterConfigSource
+      const before = yield* LlmClient.chat(ask("answer"))
+      assert.strictEqual(before.model, "first")
+      yield* source.reload
+      const after = yield* Effect.repeat(LlmClient.chat(ask("answer")), {
+        until: (response) => response.model === "second"
+      })
+      assert.strictEqual(after.provider, "mock")
+    }).pipe(
+      Effect.provide(
+        Effect.gen(function* () {
+          let version = 0
+          const ref = yield* SubscriptionRef.make<AdapterConfig>({ ...emptyConfig, aliases: { answer: "mock/first" } })
+          return Router.layerFromSource({ env: {} }).pipe(
+            Layer.provideMerge(
+              Layer.succeed(AdapterConfigSource, {
+                source: "test",
+                current: SubscriptionRef.get(ref),
+                changes: ref.changes,
+                lastError: Effect.succeedNone,
+                reload: Effect.suspend(() => {
+                  version++
+                  const next = { ...emptyConfig, aliases: { answer: version === 1 ? "mock/second" : "mock/third" } }
+                  return Effect.as(SubscriptionRef.set(ref, next), next)
+                })
+              })
+            ),
+            Layer.provide(HttpTransport.layer)
+          )
+        }).pipe(Layer.unwrapEffect)
+      )
     )
   )
 
