@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-
+import type * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
@@ -28,11 +28,12 @@ import { parseByteSize, parseDuration } from "./Units.js"
 // =============================================================================
 
 /**
- * A duration as written: `"45s"`, `"500ms"`, `"2m"`, `"1h"`, or a number of milliseconds.
+ * A duration as written: `"45s"`, `"500ms"`, `"2m"`, `"1h"`, a number of milliseconds, or (in code) an Effect
+ * `Duration`.
  *
  * @since 0.1.0
  */
-export type DurationInput = string | number
+export type DurationInput = string | number | Duration.Duration
 
 /**
  * A secret as written: the text, or already `Redacted`.

@@ -10,8 +10,8 @@ import { describeValue } from "./internal/describe.js"
 
 const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
 
-// One or more `<number><unit>` parts with nothing between them: `45s`, `1.5s`, `1h30m`.
-const durationPart = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/y
+// One or more `<number><unit>` parts, spaces allowed between them: `45s`, `1.5s`, `1h30m`, `1h 30m`.
+const durationPart = /\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)/y
 const plainNumber = /^\d+(?:\.\d+)?$/
 
 /**

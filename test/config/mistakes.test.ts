@@ -1,13 +1,9 @@
 import { readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { Config, ConfigError } from "../../src/config/index.js"
-
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "config")
-
-const yaml = (...lines: ReadonlyArray<string>) => `${lines.join("\n")}\n`
+import { fixtures, yaml } from "./helpers.js"
 
 // Every mistake is checked through the public entry points, with the exact message a user would read.
 const rejected = (text: string, env: Record<string, string> = {}) =>
@@ -182,8 +178,8 @@ describe("configuration mistakes", () => {
       const error = yield* rejected(
         yaml(
           "providers:",
-          '  openai: { apiKey: "${OPENAI_API_KEY}" }',
-          "  azure: { apiKey: \"${AZURE_KEY}\", baseUrl: 'https://${AZURE_RESOURCE}.openai.azure.com/${AZURE_PATH}' }"
+          `  openai: { apiKey: "\${OPENAI_API_KEY}" }`,
+          `  azure: { apiKey: "\${AZURE_KEY}", baseUrl: 'https://\${AZURE_RESOURCE}.openai.azure.com/\${AZURE_PATH}' }`
         ),
         { AZURE_KEY: "az-key" }
       )
