@@ -17,6 +17,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { AdapterConfigSource } from "../config/AdapterConfigSource.js"
+import * as Config from "../config/Config.js"
+import type { ConfigInput } from "../config/ConfigSchema.js"
 import type { ChatRequest } from "../core/ChatRequest.js"
 import { Accumulator, type ChatResponse } from "../core/ChatResponse.js"
 import type { EmbeddingRequest, EmbeddingResponse } from "../core/Embedding.js"
@@ -27,6 +30,7 @@ import { type ProviderEntry, providerNames, providers, secretSettings } from "..
 import * as Cache from "../reliability/Cache.js"
 import * as Fallback from "../reliability/Fallback.js"
 import * as Stack from "../reliability/Stack.js"
+import * as Router from "../routing/Router.js"
 import * as HttpTransport from "../transport/HttpTransport.js"
 
 /**
@@ -178,6 +182,24 @@ export type ClientOptions =
       readonly layer: Layer.Layer<LlmClient, unknown, HttpClient.HttpClient> | Layer.Layer<LlmClient, unknown>
       readonly transport?: Layer.Layer<HttpClient.HttpClient> | undefined
     })
+  | ConfigClientOptions
+
+/**
+ * A client over a whole configuration (see docs/configuration.md and docs/routing.md): requests name their model as
+ * `provider/model`, an alias or a model group, and the configuration's reliability settings apply. A file is watched
+ * and reloaded unless `watch: false`; an invalid file makes the first call throw `ConfigError` listing every problem.
+ *
+ * @since 0.1.0
+ */
+export interface ConfigClientOptions {
+  /** A `.yaml`, `.yml` or `.json` file, or a configuration object in the file's shape. */
+  readonly config: string | ConfigInput
+  /** Where `${VAR}` and provider keys are read. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** Reload the file when it changes. Default true. */
+  readonly watch?: boolean | undefined
+  readonly transport?: Layer.Layer<HttpClient.HttpClient> | undefined
+}
 
 /**
  * Options of one call.
@@ -303,6 +325,18 @@ const buildLayer = (options: ClientOptions): Layer.Layer<LlmClient, unknown> => 
     throw new InvalidRequestError({ message: "new Client(options): options must be an object", param: "options" })
   }
   const transport = options.transport ?? HttpTransport.layer
+  if ("config" in options) {
+    checkKeys(options, new Set(["config", "env", "watch", "transport"]), "new Client(options)")
+    const env = options.env ?? process.env
+    const source =
+      typeof options.config === "string"
+        ? Config.layerFile(options.config, { env, watch: options.watch ?? true })
+        : Layer.effect(
+            AdapterConfigSource,
+            Effect.flatMap(Config.decode(options.config, { env }), (config) => Config.make(config))
+          )
+    return Router.layerFromSource({ env }).pipe(Layer.provide(source), Layer.provide(transport))
+  }
   let primary: Layer.Layer<LlmClient, unknown, HttpClient.HttpClient>
   if ("layer" in options) {
     checkKeys(options, new Set([...reliabilityKeys, "layer", "transport"]), "new Client(options)")
