@@ -26,6 +26,7 @@ import { LlmClient } from "../core/LlmClient.js"
 import { InvalidRequestError, type LlmError } from "../core/LlmError.js"
 import { Message, type ToolCall } from "../core/Message.js"
 import * as UsageModule from "../core/Usage.js"
+import { addUsage } from "./internal/usage.js"
 import { type InvalidToolCallError, type OnToolError, type Toolkit, type ToolResult, toToolMessage } from "./Toolkit.js"
 
 // ---------------------------------------------------------------------------------------------------------
@@ -217,24 +218,6 @@ const stepRequest = <E, R>(
   }
   return out
 }
-
-const sumOptional = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0)
-
-/**
- * Adds two usages field by field; an optional count is present when either side has it.
- *
- * @since 0.1.0
- */
-export const addUsage = (a: UsageModule.Usage, b: UsageModule.Usage): UsageModule.Usage =>
-  UsageModule.make({
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    totalTokens: a.totalTokens + b.totalTokens,
-    reasoningTokens: sumOptional(a.reasoningTokens, b.reasoningTokens),
-    cacheReadTokens: sumOptional(a.cacheReadTokens, b.cacheReadTokens),
-    cacheWriteTokens: sumOptional(a.cacheWriteTokens, b.cacheWriteTokens)
-  })
 
 const totalsOf = (
   steps: ReadonlyArray<ToolLoopStep>

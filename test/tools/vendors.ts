@@ -19,10 +19,16 @@ export interface ScriptedCall {
   readonly name: string
   /** An object, sent as the call's arguments; a string is sent verbatim (to script malformed arguments). */
   readonly input: Readonly<Record<string, unknown>> | string
+  /** How a stream splits the arguments (default: in two). */
+  readonly pieces?: ReadonlyArray<string>
 }
 
 export interface ScriptedTurn {
   readonly text?: string
+  /** How a stream splits the text (default: in three); OpenAI and Anthropic only. */
+  readonly textPieces?: ReadonlyArray<string>
+  /** OpenAI's refusal field. */
+  readonly refusal?: string
   readonly toolCalls?: ReadonlyArray<ScriptedCall>
   readonly inputTokens?: number
   readonly outputTokens?: number
@@ -82,7 +88,11 @@ const openAiUsage = (turn: ScriptedTurn) => {
 
 const openAiBody = (turn: ScriptedTurn, model: string) => {
   const calls = turn.toolCalls ?? []
-  const message: Json = { role: "assistant", content: turn.text ?? (calls.length > 0 ? null : "") }
+  const message: Json = {
+    role: "assistant",
+    content: turn.text ?? (calls.length > 0 || turn.refusal !== undefined ? null : "")
+  }
+  if (turn.refusal !== undefined) message.refusal = turn.refusal
   if (calls.length > 0) {
     message.tool_calls = calls.map((call) => ({
       id: call.id,
@@ -106,7 +116,7 @@ const openAiFrames = (turn: ScriptedTurn, model: string): Array<string> => {
     `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`
   const delta = (value: Json, finish: string | null = null) => [{ index: 0, delta: value, finish_reason: finish }]
   const frames = [frame(delta({ role: "assistant", content: "" }))]
-  for (const piece of pieces(turn.text ?? "", 3)) frames.push(frame(delta({ content: piece })))
+  for (const piece of turn.textPieces ?? pieces(turn.text ?? "", 3)) frames.push(frame(delta({ content: piece })))
   const calls = turn.toolCalls ?? []
   calls.forEach((call, index) => {
     frames.push(
@@ -114,7 +124,7 @@ const openAiFrames = (turn: ScriptedTurn, model: string): Array<string> => {
         delta({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] })
       )
     )
-    for (const piece of pieces(argumentsText(call), 2)) {
+    for (const piece of call.pieces ?? pieces(argumentsText(call), 2)) {
       frames.push(frame(delta({ tool_calls: [{ index, function: { arguments: piece } }] })))
     }
   })
@@ -152,17 +162,23 @@ export const openai: Vendor = {
 
 const anthropicBlocks = (turn: ScriptedTurn): Array<Json> => {
   const blocks: Array<Json> = []
-  if (turn.text !== undefined && turn.text !== "") blocks.push({ type: "text", text: turn.text })
+  if (turn.text !== undefined && turn.text !== "")
+    blocks.push({ type: "text", text: turn.text, pieces: turn.textPieces })
   for (const call of turn.toolCalls ?? []) {
     blocks.push({
       type: "tool_use",
       id: call.id,
       name: call.name,
-      input: typeof call.input === "string" ? JSON.parse(call.input) : call.input
+      input: typeof call.input === "string" ? JSON.parse(call.input) : call.input,
+      pieces: call.pieces
     })
   }
   return blocks
 }
+
+// The blocks of a whole message, without the stream splits.
+const wireBlocks = (turn: ScriptedTurn): Array<Json> =>
+  anthropicBlocks(turn).map(({ pieces: _pieces, ...block }) => block)
 
 const anthropicStop = (turn: ScriptedTurn): string => ((turn.toolCalls ?? []).length > 0 ? "tool_use" : "end_turn")
 
@@ -185,7 +201,7 @@ const anthropicEvents = (turn: ScriptedTurn, model: string): ReadonlyArray<strin
   anthropicBlocks(turn).forEach((block, index) => {
     if (block.type === "text") {
       events.push({ type: "content_block_start", index, content_block: { type: "text", text: "" } })
-      for (const piece of pieces(block.text as string, 3)) {
+      for (const piece of (block.pieces as Array<string> | undefined) ?? pieces(block.text as string, 3)) {
         events.push({ type: "content_block_delta", index, delta: { type: "text_delta", text: piece } })
       }
     } else {
@@ -194,7 +210,7 @@ const anthropicEvents = (turn: ScriptedTurn, model: string): ReadonlyArray<strin
         index,
         content_block: { type: "tool_use", id: block.id, name: block.name, input: {} }
       })
-      for (const piece of pieces(JSON.stringify(block.input), 2)) {
+      for (const piece of (block.pieces as Array<string> | undefined) ?? pieces(JSON.stringify(block.input), 2)) {
         events.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } })
       }
     }
@@ -229,7 +245,7 @@ export const anthropic: Vendor = {
         type: "message",
         role: "assistant",
         model,
-        content: anthropicBlocks(turn),
+        content: wireBlocks(turn),
         stop_reason: anthropicStop(turn),
         stop_sequence: null,
         usage: { input_tokens: turn.inputTokens ?? 10, output_tokens: turn.outputTokens ?? 5 }
