@@ -48,7 +48,7 @@ import {
   InvalidKeyRequestError as InvalidKeyRequest,
   type InvalidKeyRequestError
 } from "./KeyRequest.js"
-import { costOf, type PriceOf, reservationUsd } from "./Pricing.js"
+import { catalogPrice, costOf, type PriceOf, reservationUsd } from "./Pricing.js"
 import { isModelAllowed, isVirtualKey, type Principal } from "./Principal.js"
 
 export { GatewayAuthError } from "./GatewayAuthError.js"
@@ -176,7 +176,10 @@ export interface MakeOptions {
   readonly masterKey?: Redacted.Redacted<string> | undefined
   /** Let requests without a valid key through (the server decides: no master key and loopback only). */
   readonly open?: boolean | undefined
-  /** Model prices, for budget reservations and for costs a response does not carry. */
+  /**
+   * Model prices, for budget reservations and for costs a response does not carry. Default: the built-in catalog's
+   * prices of `provider/model` addresses (`catalogPrice`).
+   */
   readonly price?: PriceOf | undefined
   /**
    * For keys with a budget, a model with no known price: `allow` (the default) counts it as free, which suits local
@@ -276,6 +279,7 @@ export const make = (
     const leaseMs = Duration.toMillis(options.reservationTtl ?? Duration.hours(1))
     const budgetStatus = options.budgetExceededStatus ?? 402
     const admissions = new WeakMap<Admission, AdmissionState>()
+    const priceOf = options.price ?? catalogPrice
 
     const authenticate = (headers: KeyHeaders): Effect.Effect<Principal, GatewayAuthError> =>
       Effect.gen(function* () {
@@ -326,7 +330,7 @@ export const make = (
         let reservedUsd = 0
         const budgeted = isVirtualKey(principal) && limits.budgetUsd !== undefined
         if (budgeted) {
-          const price = options.price?.(request.model)
+          const price = priceOf(request.model)
           if (price === undefined && options.unpricedModels === "deny") {
             return yield* refuse(
               "model-not-allowed",
@@ -388,7 +392,7 @@ export const make = (
         const state = admissions.get(admission)
         if (state === undefined) return
         admissions.delete(admission)
-        const price = options.price?.(outcome.model) ?? options.price?.(admission.model)
+        const price = priceOf(outcome.model) ?? priceOf(admission.model)
         const cost =
           outcome.cost ?? (price !== undefined && outcome.usage !== undefined ? costOf(price, outcome.usage) : 0)
         yield* state.rate.settle(outcome.usage)

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import * as Option from "effect/Option"
+import * as Catalog from "../../catalog/Catalog.js"
 import type { Usage } from "../../core/Usage.js"
 
 /**
@@ -39,3 +41,20 @@ export const reservationUsd = (price: ModelPrice, estimatedTokens: number): numb
  */
 export const costOf = (price: ModelPrice, usage: Usage): number =>
   (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000
+
+/**
+ * Prices from the built-in model catalog for `provider/model` addresses (`openai/gpt-4o-mini`), at the base rates.
+ * Aliases, groups and configured instance names the catalog does not know (`local/llama3.2`) have no price here: the
+ * server, which knows the configuration, can pass a `price` function that resolves them first.
+ *
+ * @since 0.1.0
+ */
+export const catalogPrice: PriceOf = (model) => {
+  const slash = model.indexOf("/")
+  if (slash <= 0 || slash === model.length - 1) return undefined
+  const info = Catalog.lookup(model.slice(0, slash), model.slice(slash + 1))
+  const pricing = Option.getOrUndefined(info)?.pricing
+  return pricing === undefined
+    ? undefined
+    : { inputPerMillion: pricing.inputPerMillion, outputPerMillion: pricing.outputPerMillion }
+}

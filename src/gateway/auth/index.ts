@@ -36,5 +36,5 @@ export {
 } from "./GatewayAuth.js"
 export { GatewayAuthError, GatewayAuthReason, GatewayAuthStatus, refuse } from "./GatewayAuthError.js"
 export { type ApiKeyInfo, CreateKeyBody, CreateKeyInput, InvalidKeyRequestError } from "./KeyRequest.js"
-export { costOf, type ModelPrice, type PriceOf, reservationUsd } from "./Pricing.js"
+export { catalogPrice, costOf, type ModelPrice, type PriceOf, reservationUsd } from "./Pricing.js"
 export { isModelAllowed, isVirtualKey, type KeyLimits, type Principal } from "./Principal.js"
