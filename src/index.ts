@@ -7,7 +7,20 @@
  *
  * @since 0.1.0
  */
+export { Catalog } from "./catalog/index.js"
 export { Ndjson, Sse } from "./codec/index.js"
+export {
+  type AdapterConfig,
+  AdapterConfigSource,
+  type AdapterConfigSourceService,
+  Config,
+  ConfigError,
+  type ConfigInput,
+  ConfigIssue,
+  emptyConfig,
+  type ModelGroupConfig,
+  type ProviderConfig
+} from "./config/index.js"
 export { ChatRequest, ReasoningEffort, ResponseFormat } from "./core/ChatRequest.js"
 export {
   Accumulator as ChatResponseAccumulator,
@@ -70,6 +83,7 @@ export {
   ChatStream,
   Client,
   type ClientOptions,
+  type ConfigClientOptions,
   type ProviderName
 } from "./promise/Client.js"
 export { type ProviderEntry, type ProviderSettings, providerNames, providers } from "./providers/registry.js"
@@ -79,5 +93,8 @@ export * as Fallback from "./reliability/Fallback.js"
 export * as LoadBalancer from "./reliability/LoadBalancer.js"
 export * as RateLimit from "./reliability/RateLimit.js"
 export * as Retry from "./reliability/Retry.js"
+export * as Stack from "./reliability/Stack.js"
 export * as Timeout from "./reliability/Timeout.js"
+export * as Router from "./routing/Router.js"
+export { ContextWindow, Tokens } from "./tokens/index.js"
 export * as HttpTransport from "./transport/HttpTransport.js"

@@ -5,7 +5,21 @@ import { createRequire } from "node:module"
 
 const require = createRequire(import.meta.url)
 const subpaths = {
-  "@agent-adapter/sdk": ["Client", "LlmClient", "RateLimitError", "Sse", "Ndjson", "Tool", "HttpTransport"],
+  "@agent-adapter/sdk": [
+    "Client",
+    "LlmClient",
+    "RateLimitError",
+    "Sse",
+    "Ndjson",
+    "Tool",
+    "HttpTransport",
+    "Config",
+    "ConfigError",
+    "Router",
+    "Catalog",
+    "Tokens",
+    "ContextWindow"
+  ],
   "@agent-adapter/sdk/codec": ["Sse", "Ndjson"],
   "@agent-adapter/sdk/openai": ["OpenAi"],
   "@agent-adapter/sdk/openai-compatible": ["OpenAiCompatible"],
