@@ -51,6 +51,12 @@ const expectations: Record<string, ReadonlyArray<string>> = {
     "second call cached: true",
     "cache hits 1, misses 1"
   ],
+  routing: [
+    "smart → openai/gpt-4o: Routing picks who answers.",
+    "fast, 4 calls, weighted 3:1 → openai, openai, ollama, openai",
+    'NotFoundError: unknown model "gpt-5-turbo-ultra"',
+    "groups and aliases: fast, smart"
+  ],
   zhipu: ["GLM answers through the same LlmClient as every other provider.", "finish: stop"]
 }
 
