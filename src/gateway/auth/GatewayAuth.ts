@@ -197,7 +197,13 @@ export interface MakeOptions {
  *
  * @since 0.1.0
  */
-export interface GatewayAuthOptions extends GatewayConfig, Omit<MakeOptions, "masterKey"> {
+export interface GatewayAuthOptions
+  extends Omit<GatewayConfig, "database" | "redis">,
+    Omit<MakeOptions, "masterKey"> {
+  /** `sqlite:path/to/file.db` (default `sqlite:agent-adapter.db`), `sqlite::memory:`, or a `postgres://` URL. */
+  readonly database?: Redacted.Redacted<string> | string | undefined
+  /** A `redis://` URL: rate limits and budgets shared by several gateway instances. Default: in memory. */
+  readonly redis?: Redacted.Redacted<string> | string | undefined
   /** Key prefix in Redis. Default `agent-adapter:gateway:`. */
   readonly redisPrefix?: string | undefined
 }
