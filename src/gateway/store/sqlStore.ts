@@ -128,6 +128,30 @@ export const dayOf = (epochMillis: number): string => new Date(epochMillis).toIS
 const failure = (what: string) => (error: SqlError) =>
   new GatewayStoreError({ message: `gateway store: ${what} failed: ${error.message}`, cause: error.cause })
 
+// Any constant shared by every instance: the advisory lock that serializes their migrations.
+const migrationLock = 4_242_017_001
+
+// On PostgreSQL, instances starting together would race to create the migrations table (the migrator's own table
+// lock only comes after it exists), so one at a time holds a session advisory lock on a connection of its own.
+const serialized = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  backend: GatewayStoreService["backend"],
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | SqlError, R> =>
+  backend !== "postgres"
+    ? effect
+    : Effect.scoped(
+        Effect.flatMap(sql.reserve, (connection) =>
+          Effect.zipRight(
+            connection.executeRaw("SELECT pg_advisory_lock($1)", [migrationLock]),
+            Effect.ensuring(
+              effect,
+              Effect.ignore(connection.executeRaw("SELECT pg_advisory_unlock($1)", [migrationLock]))
+            )
+          )
+        )
+      )
+
 /**
  * Runs the migrations, then builds the store over `sql`.
  *
@@ -138,7 +162,7 @@ export const makeSqlStore = (
   backend: GatewayStoreService["backend"]
 ): Effect.Effect<GatewayStoreService, GatewayStoreError> =>
   Effect.gen(function* () {
-    yield* migrate.pipe(
+    yield* serialized(sql, backend, migrate).pipe(
       Effect.provideService(SqlClient.SqlClient, sql),
       Effect.mapError(
         (error) =>
