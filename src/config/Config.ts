@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -374,23 +375,35 @@ export const layer = (config: AdapterConfig): Layer.Layer<AdapterConfigSource> =
 const concerns = (file: string, name: string | null): boolean =>
   name === null || name === basename(file) || name.startsWith("..")
 
-const fileEvents = (file: string): Stream.Stream<void, Error> =>
-  Stream.asyncScoped<void, Error>((emit) =>
-    Effect.acquireRelease(
-      Effect.try({
-        // The directory, not the file: a file replaced by a rename is a new file that a watch on the old one misses.
-        try: () => {
+type FileEvent = { readonly _tag: "Changed" } | { readonly _tag: "Failed"; readonly error: Error }
+
+const changed: FileEvent = { _tag: "Changed" }
+
+// Watches the file's directory, not the file: a file replaced by a rename is a new file, which a watch on the old
+// one would miss. The watch is in place when this returns, so no change made after it is lost.
+const watchFile = (file: string): Effect.Effect<Queue.Dequeue<FileEvent>, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const events = yield* Effect.acquireRelease(Queue.unbounded<FileEvent>(), Queue.shutdown)
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        try {
           const watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-            if (concerns(file, name)) void emit.single(undefined)
+            if (concerns(file, name)) Queue.unsafeOffer(events, changed)
           })
-          watcher.on("error", (error) => void emit.fail(error))
+          watcher.on("error", (error) => Queue.unsafeOffer(events, { _tag: "Failed", error }))
           return watcher
-        },
-        catch: (error) => (error instanceof Error ? error : new Error(String(error)))
+        } catch (error) {
+          Queue.unsafeOffer(events, {
+            _tag: "Failed",
+            error: error instanceof Error ? error : new Error(String(error))
+          })
+          return undefined
+        }
       }),
-      (watcher) => Effect.sync(() => watcher.close())
+      (watcher) => Effect.sync(() => watcher?.close())
     )
-  )
+    return events
+  })
 
 /**
  * The configuration service over `load(options)`: loaded now (failing with `ConfigError` when invalid), and, when
@@ -439,7 +452,9 @@ export const makeWatched = (
 
     if (options.watch !== false && first !== undefined) {
       const file = first.path
-      yield* fileEvents(file).pipe(
+      const events = yield* watchFile(file)
+      yield* Stream.fromQueue(events).pipe(
+        Stream.mapEffect((event) => (event._tag === "Failed" ? Effect.fail(event.error) : Effect.succeed(event))),
         Stream.debounce(options.debounce ?? Duration.millis(100)),
         Stream.runForEach(() => Effect.ignore(apply(true))),
         Effect.catchAll((error) => Effect.logWarning(`stopped watching ${file} for changes: ${error.message}`)),
