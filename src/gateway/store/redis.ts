@@ -151,11 +151,10 @@ export const makeLedger = (options: RedisOptions): Effect.Effect<BudgetLedgerSer
 export const layer = (
   options: RedisOptions
 ): Layer.Layer<BudgetLedger | RateLimiter.RateLimiterStore, GatewayStoreError> =>
-  Layer.merge(
-    Layer.scoped(BudgetLedger, makeLedger(options)),
-    RedisStore.rateLimiterStore({
-      url: Redacted.value(options.url),
-      prefix: `${options.prefix ?? defaultPrefix}ratelimit:`,
-      maxRetriesPerRequest: 1
-    })
-  )
+  // The ledger first: it checks that Redis answers, so an unreachable Redis fails the start before the rate
+  // limiter's own client (which has no error listener) starts logging connection errors.
+  RedisStore.rateLimiterStore({
+    url: Redacted.value(options.url),
+    prefix: `${options.prefix ?? defaultPrefix}ratelimit:`,
+    maxRetriesPerRequest: 1
+  }).pipe(Layer.provideMerge(Layer.scoped(BudgetLedger, makeLedger(options))))
