@@ -19,6 +19,7 @@ import { Accumulator, type ChatResponse } from "../core/ChatResponse.js"
 import type { EmbeddingRequest, EmbeddingResponse } from "../core/Embedding.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { Mutable as MutableChunk, StreamChunk } from "../core/StreamChunk.js"
+import * as Hooks from "../observability/internal/hooks.js"
 import { decorate } from "./internal/decorate.js"
 
 /**
@@ -198,8 +199,13 @@ export const make = (options: CacheOptions = {}): Effect.Effect<ResponseCache> =
     const cacheable = (request: ChatRequest) =>
       options.cacheNonDeterministic === true || request.temperature === undefined || request.temperature === 0
 
-    const lookup = <A>(key: string): Effect.Effect<Option.Option<A>> =>
-      Effect.map(store.get(key), (value) => {
+    const lookup = <A>(
+      key: string,
+      operation: string,
+      provider: string,
+      model: string
+    ): Effect.Effect<Option.Option<A>> => {
+      const found = Effect.map(store.get(key), (value) => {
         const found = Option.flatMap(value, (text) => {
           try {
             return Option.some(JSON.parse(text) as A)
@@ -211,6 +217,10 @@ export const make = (options: CacheOptions = {}): Effect.Effect<ResponseCache> =
         else counts.misses++
         return found
       })
+      return Hooks.isEnabled()
+        ? Effect.tap(found, (hit) => Hooks.cacheLookup(operation, provider, model, Option.isSome(hit)))
+        : found
+    }
 
     const save = (key: string, value: unknown): Effect.Effect<void> => store.set(key, JSON.stringify(value), ttl)
 
@@ -224,7 +234,7 @@ export const make = (options: CacheOptions = {}): Effect.Effect<ResponseCache> =
             })
           }
           const key = keyOf("chat", client.provider, request)
-          return Effect.flatMap(lookup<ChatResponse>(key), (hit) =>
+          return Effect.flatMap(lookup<ChatResponse>(key, "chat", client.provider, request.model), (hit) =>
             Option.isSome(hit)
               ? Effect.succeed({ ...hit.value, cached: true })
               : Effect.tap(call, (response) => (response.finishReason === "error" ? Effect.void : save(key, response)))
@@ -239,7 +249,7 @@ export const make = (options: CacheOptions = {}): Effect.Effect<ResponseCache> =
           }
           const key = keyOf("chat", client.provider, request)
           return Stream.unwrap(
-            Effect.map(lookup<ChatResponse>(key), (hit) => {
+            Effect.map(lookup<ChatResponse>(key, "chat", client.provider, request.model), (hit) => {
               if (Option.isSome(hit)) return Stream.fromIterable(replay(hit.value))
               // Stored once the stream completed; a stream that failed or was left early stores nothing.
               const accumulator = new Accumulator()
@@ -262,7 +272,7 @@ export const make = (options: CacheOptions = {}): Effect.Effect<ResponseCache> =
         },
         embed: (call, request) => {
           const key = keyOf("embed", client.provider, request)
-          return Effect.flatMap(lookup<EmbeddingResponse>(key), (hit) =>
+          return Effect.flatMap(lookup<EmbeddingResponse>(key, "embeddings", client.provider, request.model), (hit) =>
             Option.isSome(hit) ? Effect.succeed(hit.value) : Effect.tap(call, (response) => save(key, response))
           )
         }

@@ -17,6 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { LlmClient } from "../core/LlmClient.js"
 import { CircuitOpenError, type LlmError } from "../core/LlmError.js"
+import * as Hooks from "../observability/internal/hooks.js"
 import { decorate } from "./internal/decorate.js"
 
 /**
@@ -73,8 +74,33 @@ type Outcome = "success" | "failure" | "release"
 // An admitted call reports its outcome once, stamped with the Effect clock (so TestClock drives windows and
 // cool-downs): success, failure, or release (interrupted, or failed with an error that does not count).
 interface Ticket {
+  /** Admitted as one of the half-open circuit's trial calls. */
+  readonly trial: boolean
   readonly settle: (outcome: Outcome, at: number) => void
 }
+
+// What a decorated client's call tells an instrumented call about the circuit it went through.
+interface Labels {
+  readonly operation: string
+  readonly provider: string
+  readonly model: string
+}
+
+interface Observed {
+  readonly protect: <A, R>(
+    key: string,
+    effect: Effect.Effect<A, LlmError, R>,
+    labels: Labels
+  ) => Effect.Effect<A, LlmError, R>
+  readonly protectStream: <A, R>(
+    key: string,
+    stream: Stream.Stream<A, LlmError, R>,
+    labels: Labels
+  ) => Stream.Stream<A, LlmError, R>
+}
+
+// The labelled forms of `protect` of each breaker, for its client decorator (kept out of the public interface).
+const observedForms = new WeakMap<CircuitBreaker, Observed>()
 
 /**
  * A set of circuits, one per key.
@@ -129,7 +155,10 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
 
     const move = (key: string, from: Internal, to: Internal, now: number): void => {
       circuits.set(key, to)
-      if (from._tag !== to._tag) hub.unsafeOffer({ key, from: from._tag, to: to._tag, at: now })
+      if (from._tag !== to._tag) {
+        hub.unsafeOffer({ key, from: from._tag, to: to._tag, at: now })
+        Hooks.circuitMoved(key, to._tag)
+      }
     }
 
     const open = (key: string, now: number): CircuitOpenError => {
@@ -160,6 +189,7 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
       const trial = circuit._tag === "HalfOpen"
       let settled = false
       return {
+        trial,
         settle: (outcome, at) => {
           if (settled) return
           settled = true
@@ -190,11 +220,23 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
     const settleNow = (ticket: Ticket, outcome: Outcome): Effect.Effect<void> =>
       Effect.map(Clock.currentTimeMillis, (at) => ticket.settle(outcome, at))
 
-    const protect = <A, R>(key: string, effect: Effect.Effect<A, LlmError, R>): Effect.Effect<A, LlmError, R> =>
+    const protectWith = <A, R>(
+      key: string,
+      effect: Effect.Effect<A, LlmError, R>,
+      labels: Labels | undefined
+    ): Effect.Effect<A, LlmError, R> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const ticket = admit(key, now)
-        if (ticket instanceof CircuitOpenError) return Effect.fail(ticket)
-        return Effect.onExit(effect, (exit) =>
+        if (ticket instanceof CircuitOpenError) {
+          return labels === undefined || !Hooks.isEnabled()
+            ? Effect.fail(ticket)
+            : Hooks.rejected(labels.operation, labels.provider, labels.model, key, ticket)
+        }
+        const admitted =
+          labels === undefined || !Hooks.isEnabled()
+            ? effect
+            : Hooks.scoped({ circuit: key, circuitState: ticket.trial ? "half_open" : "closed" }, effect)
+        return Effect.onExit(admitted, (exit) =>
           settleNow(
             ticket,
             Exit.isSuccess(exit) ? "success" : outcomeOf(exit.cause._tag === "Fail" ? exit.cause.error : undefined)
@@ -202,13 +244,25 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
         )
       })
 
-    const protectStream = <A, R>(key: string, stream: Stream.Stream<A, LlmError, R>): Stream.Stream<A, LlmError, R> =>
+    const protectStreamWith = <A, R>(
+      key: string,
+      stream: Stream.Stream<A, LlmError, R>,
+      labels: Labels | undefined
+    ): Stream.Stream<A, LlmError, R> =>
       Stream.unwrap(
         Effect.map(Clock.currentTimeMillis, (now): Stream.Stream<A, LlmError, R> => {
           const ticket = admit(key, now)
-          if (ticket instanceof CircuitOpenError) return Stream.fail(ticket)
+          if (ticket instanceof CircuitOpenError) {
+            return labels === undefined || !Hooks.isEnabled()
+              ? Stream.fail(ticket)
+              : Stream.fromEffect(Hooks.rejected(labels.operation, labels.provider, labels.model, key, ticket))
+          }
+          const admitted =
+            labels === undefined || !Hooks.isEnabled()
+              ? stream
+              : Hooks.scopedStream({ circuit: key, circuitState: ticket.trial ? "half_open" : "closed" }, stream)
           let started = false
-          return stream.pipe(
+          return admitted.pipe(
             Stream.mapChunksEffect((chunk) => {
               if (started) return Effect.succeed(chunk)
               started = true
@@ -219,6 +273,12 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
           )
         })
       )
+
+    const protect = <A, R>(key: string, effect: Effect.Effect<A, LlmError, R>): Effect.Effect<A, LlmError, R> =>
+      protectWith(key, effect, undefined)
+
+    const protectStream = <A, R>(key: string, stream: Stream.Stream<A, LlmError, R>): Stream.Stream<A, LlmError, R> =>
+      protectStreamWith(key, stream, undefined)
 
     const state = (key: string): Effect.Effect<CircuitState> =>
       Effect.map(Clock.currentTimeMillis, (now): CircuitState => {
@@ -236,7 +296,9 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
       })
 
     const subscribe = Effect.map(PubSub.subscribe(hub), (queue) => Stream.fromQueue(queue))
-    return { protect, protectStream, state, subscribe, options }
+    const breaker: CircuitBreaker = { protect, protectStream, state, subscribe, options }
+    observedForms.set(breaker, { protect: protectWith, protectStream: protectStreamWith })
+    return breaker
   })
 
 const keyOf = (per: "provider" | "model" | undefined, provider: string, model: string): string =>
@@ -251,10 +313,24 @@ export const decorateClient =
   (breaker: CircuitBreaker) =>
   (client: LlmClient.Service): LlmClient.Service => {
     const per = breaker.options.per
+    const observed = observedForms.get(breaker)
+    const provider = client.provider
+    // A breaker of another making (no labelled forms) protects the calls all the same.
+    const protect = <A>(key: string, call: Effect.Effect<A, LlmError>, labels: Labels) =>
+      observed === undefined ? breaker.protect(key, call) : observed.protect(key, call, labels)
     return decorate(client, {
-      chat: (call, request) => breaker.protect(keyOf(per, client.provider, request.model), call),
-      stream: (call, request) => breaker.protectStream(keyOf(per, client.provider, request.model), call),
-      embed: (call, request) => breaker.protect(keyOf(per, client.provider, request.model), call)
+      chat: (call, request) =>
+        protect(keyOf(per, provider, request.model), call, { operation: "chat", provider, model: request.model }),
+      stream: (call, request) =>
+        observed === undefined
+          ? breaker.protectStream(keyOf(per, provider, request.model), call)
+          : observed.protectStream(keyOf(per, provider, request.model), call, {
+              operation: "chat",
+              provider,
+              model: request.model
+            }),
+      embed: (call, request) =>
+        protect(keyOf(per, provider, request.model), call, { operation: "embeddings", provider, model: request.model })
     })
   }
 

@@ -11,7 +11,8 @@ import { withAttempts } from "../core/internal/attempts.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { LlmError } from "../core/LlmError.js"
 import type { StreamChunk } from "../core/StreamChunk.js"
-import { decorate } from "./internal/decorate.js"
+import * as Hooks from "../observability/internal/hooks.js"
+import { attemptClient, decorate } from "./internal/decorate.js"
 import { openFirst, resume } from "./internal/firstChunk.js"
 import {
   type ClientTarget,
@@ -48,13 +49,25 @@ export const shouldFallBack = (error: LlmError): boolean =>
 const chain = <A>(
   targets: ReadonlyArray<Resolved>,
   when: (error: LlmError) => boolean,
-  run: (target: Resolved) => Effect.Effect<A, LlmError>
+  run: (target: Resolved) => Effect.Effect<A, LlmError>,
+  observed: { readonly operation: string; readonly model: string }
 ): Effect.Effect<A, LlmError> => {
   const attempt = (index: number): Effect.Effect<A, LlmError> => {
     const target = targets[index]!
-    const call = run(target)
+    // An instrumented call sees which target each attempt went to, and every move to the next one.
+    const call = Hooks.isEnabled()
+      ? Hooks.scoped({ fallbackIndex: index, fallbackTarget: target.name }, run(target))
+      : run(target)
     if (index === targets.length - 1) return call
-    return Effect.catchAll(call, (error) => (when(error) ? attempt(index + 1) : Effect.fail(error)))
+    return Effect.catchAll(call, (error) => {
+      if (!when(error)) return Effect.fail(error)
+      if (!Hooks.isEnabled()) return attempt(index + 1)
+      const model = target.model ?? observed.model
+      return Effect.zipRight(
+        Hooks.fellBack(observed.operation, target.client.provider, model, error),
+        attempt(index + 1)
+      )
+    })
   }
   return attempt(0)
 }
@@ -102,16 +115,31 @@ export const decorateClient =
   (targets: ReadonlyArray<ClientTarget>, options: FallbackOptions = {}) =>
   (client: LlmClient.Service): LlmClient.Service => {
     const when = options.when ?? shouldFallBack
+    // Each target's provider calls are attempts of an instrumented call.
     const all: ReadonlyArray<Resolved> = [
-      { client, model: undefined, name: client.provider },
-      ...resolveClientTargets(client, targets)
+      { client: attemptClient(client), model: undefined, name: client.provider },
+      ...resolveClientTargets(client, targets).map((target) => ({ ...target, client: attemptClient(target.client) }))
     ]
     return decorate(client, {
       chat: (_call, request) =>
-        withAttempts(chain(all, when, (target) => target.client.chat(forTarget(request, target)))),
-      embed: (_call, request) => chain(all, when, (target) => target.client.embed(forTarget(request, target))),
+        withAttempts(
+          chain(all, when, (target) => target.client.chat(forTarget(request, target)), {
+            operation: "chat",
+            model: request.model
+          })
+        ),
+      embed: (_call, request) =>
+        chain(all, when, (target) => target.client.embed(forTarget(request, target)), {
+          operation: "embeddings",
+          model: request.model
+        }),
       stream: (_call, request): Stream.Stream<StreamChunk, LlmError> =>
-        resume(chain(all, when, (target) => openFirst(target.client.stream(forTarget(request, target)))))
+        resume(
+          chain(all, when, (target) => openFirst(target.client.stream(forTarget(request, target))), {
+            operation: "chat",
+            model: request.model
+          })
+        )
     })
   }
 

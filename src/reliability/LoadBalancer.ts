@@ -17,6 +17,8 @@ import { withAttempts } from "../core/internal/attempts.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { CircuitOpenError, type LlmError } from "../core/LlmError.js"
 import type { StreamChunk } from "../core/StreamChunk.js"
+import * as Hooks from "../observability/internal/hooks.js"
+import { attemptClient, markDecorated } from "./internal/decorate.js"
 import { openFirst, resume } from "./internal/firstChunk.js"
 import {
   type ClientTarget,
@@ -121,7 +123,11 @@ export const make = (
 ): LoadBalancer => {
   const first = members[0]?.client ?? self
   if (first === undefined) throw new TypeError("LoadBalancer.make: give at least one member with a client")
-  const resolved = resolveClientTargets(self ?? first, members)
+  // Each member's provider calls are attempts of an instrumented call.
+  const resolved = resolveClientTargets(self ?? first, members).map((target) => ({
+    ...target,
+    client: attemptClient(target.client)
+  }))
   const slots: Array<Slot> = resolved.map((target, i) => ({
     target,
     weight: Math.max(0, members[i]?.weight ?? 1),
@@ -205,8 +211,9 @@ export const make = (
         if (slot === undefined) return Effect.fail(last ?? noneHealthy(model))
         tried.add(slot)
         slot.inFlight++
+        const member = Hooks.isEnabled() ? Hooks.scoped({ member: slot.target.name }, call(slot)) : call(slot)
         return Effect.flatMap(Clock.currentTimeMillis, (started) =>
-          call(slot).pipe(
+          member.pipe(
             Effect.tap(() =>
               Effect.map(Clock.currentTimeMillis, (ended) => {
                 const latency = ended - started
@@ -227,7 +234,7 @@ export const make = (
     return Effect.suspend(() => attempt(new Set(), undefined))
   }
 
-  const client: LlmClient.Service = {
+  const client: LlmClient.Service = markDecorated({
     provider: first.provider,
     capabilities: first.capabilities,
     chat: (request) =>
@@ -235,7 +242,7 @@ export const make = (
     embed: (request) => run(request.model, (slot) => slot.target.client.embed(forTarget(request, slot.target))),
     stream: (request): Stream.Stream<StreamChunk, LlmError> =>
       resume(run(request.model, (slot) => openFirst(slot.target.client.stream(forTarget(request, slot.target)))))
-  }
+  })
 
   const state = Effect.map(Clock.currentTimeMillis, (now) =>
     slots.map(

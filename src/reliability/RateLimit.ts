@@ -24,6 +24,7 @@ import { type LlmError, RateLimitError } from "../core/LlmError.js"
 import { textOf } from "../core/Message.js"
 import type { RateLimitInfo } from "../core/RateLimitInfo.js"
 import type { Usage } from "../core/Usage.js"
+import * as Hooks from "../observability/internal/hooks.js"
 import { decorate } from "./internal/decorate.js"
 
 /**
@@ -116,7 +117,12 @@ const resolve = (options: RateLimitOptions): Resolved => {
  */
 export interface Limiter {
   readonly admit: (
-    request: { readonly model: string; readonly tokens: number },
+    request: {
+      readonly model: string
+      readonly tokens: number
+      /** `chat` or `embeddings`: how an instrumented call labels the wait. Default `chat`. */
+      readonly operation?: string | undefined
+    },
     provider: string
   ) => Effect.Effect<Admission, LlmError>
   /** Pauses every caller until the given time (ms since the epoch, on the Effect clock). */
@@ -176,7 +182,10 @@ export const makeLimiter = (
         tokens
       })
 
-    const admit = (request: { readonly model: string; readonly tokens: number }, provider: string) =>
+    const admit = (
+      request: { readonly model: string; readonly tokens: number; readonly operation?: string | undefined },
+      provider: string
+    ) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const taken: Array<() => Effect.Effect<unknown, unknown>> = []
@@ -220,6 +229,10 @@ export const makeLimiter = (
                     code: "client_concurrency_limit"
                   })
               })
+        }
+        if (Hooks.isEnabled()) {
+          const admitted = yield* Clock.currentTimeMillis
+          yield* Hooks.rateLimitWaited(request.operation ?? "chat", provider, request.model, admitted - now)
         }
         let settled = false
         const admission: Admission = {
@@ -317,7 +330,10 @@ export const decorateClient =
         ),
       embed: (call, request) =>
         Effect.flatMap(
-          limiter.admit({ model: request.model, tokens: embeddingTokens(request) }, client.provider),
+          limiter.admit(
+            { model: request.model, tokens: embeddingTokens(request), operation: "embeddings" },
+            client.provider
+          ),
           (admission) =>
             observe(call, () => undefined).pipe(
               Effect.onExit((exit) => admission.settle(Exit.isSuccess(exit) ? exit.value.usage : undefined))

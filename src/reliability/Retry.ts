@@ -15,6 +15,7 @@ import * as Stream from "effect/Stream"
 import { withAttempts } from "../core/internal/attempts.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { LlmError } from "../core/LlmError.js"
+import * as Hooks from "../observability/internal/hooks.js"
 import { decorate } from "./internal/decorate.js"
 
 /**
@@ -118,40 +119,88 @@ export const retryStream: {
   <A, R>(self: Stream.Stream<A, LlmError, R>, options?: RetryOptions): Stream.Stream<A, LlmError, R>
 } = dual(
   (args) => Stream.StreamTypeId in Object(args[0]),
-  <A, R>(self: Stream.Stream<A, LlmError, R>, options: RetryOptions = {}): Stream.Stream<A, LlmError, R> => {
-    if (resolve(options).maxRetries === 0) return self
-    const policy = schedule(options)
-    // One driver per run of the stream, made at the first failure: the success path costs a flag and a catch.
-    return Stream.suspend(() => {
-      let driver: Schedule.ScheduleDriver<[number, LlmError], LlmError> | undefined
-      const attempt = (): Stream.Stream<A, LlmError, R> =>
-        Stream.suspend(() => {
-          // Nothing reached the consumer until the first non-empty batch: until then a failure can be retried.
-          let started = false
-          return self.pipe(
-            Stream.mapChunks((chunk) => {
-              if (chunk.length > 0) started = true
-              return chunk
-            }),
-            Stream.catchAll((error) =>
-              started
-                ? Stream.fail(error)
-                : Stream.unwrap(
-                    Effect.gen(function* () {
-                      driver ??= yield* Schedule.driver(policy)
-                      return yield* Effect.match(driver.next(error), {
-                        onFailure: () => Stream.fail(error),
-                        onSuccess: () => attempt()
-                      })
-                    })
-                  )
-            )
-          )
-        })
-      return attempt()
-    })
-  }
+  <A, R>(self: Stream.Stream<A, LlmError, R>, options: RetryOptions = {}): Stream.Stream<A, LlmError, R> =>
+    retryingStream(self, options, undefined)
 )
+
+// What an observed call's retries are labelled with.
+interface Labels {
+  readonly operation: string
+  readonly provider: string
+  readonly model: string
+}
+
+const retryingStream = <A, R>(
+  self: Stream.Stream<A, LlmError, R>,
+  options: RetryOptions,
+  labels: Labels | undefined
+): Stream.Stream<A, LlmError, R> => {
+  if (resolve(options).maxRetries === 0) return self
+  const policy = schedule(options)
+  // One driver per run of the stream, made at the first failure: the success path costs a flag and a catch.
+  return Stream.suspend(() => {
+    let driver: Schedule.ScheduleDriver<[number, LlmError], LlmError> | undefined
+    let retries = 0
+    const attempt = (): Stream.Stream<A, LlmError, R> =>
+      Stream.suspend(() => {
+        // Nothing reached the consumer until the first non-empty batch: until then a failure can be retried.
+        let started = false
+        const source = labels !== undefined && Hooks.isEnabled() ? Hooks.scopedStream({ retry: retries }, self) : self
+        return source.pipe(
+          Stream.mapChunks((chunk) => {
+            if (chunk.length > 0) started = true
+            return chunk
+          }),
+          Stream.catchAll((error) =>
+            started
+              ? Stream.fail(error)
+              : Stream.unwrap(
+                  Effect.gen(function* () {
+                    driver ??= yield* Schedule.driver(policy)
+                    return yield* Effect.matchEffect(driver.next(error), {
+                      onFailure: () => Effect.succeed(Stream.fail(error)),
+                      onSuccess: () => {
+                        retries++
+                        return labels === undefined
+                          ? Effect.succeed(attempt())
+                          : Effect.as(Hooks.retried(labels.operation, labels.provider, labels.model, error), attempt())
+                      }
+                    })
+                  })
+                )
+          )
+        )
+      })
+    return attempt()
+  })
+}
+
+// `retry` for a client's call, telling an instrumented call which retry each attempt is and why it runs.
+const retryObserved = <A>(
+  call: Effect.Effect<A, LlmError>,
+  options: RetryOptions,
+  labels: Labels
+): Effect.Effect<A, LlmError> => {
+  if (!Hooks.isEnabled() || resolve(options).maxRetries === 0) return retry(call, options)
+  return Effect.suspend(() => {
+    let retries = -1
+    let last: LlmError | undefined
+    const attempt = Effect.suspend(() => {
+      retries++
+      const run = Hooks.scoped({ retry: retries }, call)
+      return retries === 0
+        ? run
+        : Effect.zipRight(Hooks.retried(labels.operation, labels.provider, labels.model, last), run)
+    }).pipe(
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          last = error
+        })
+      )
+    )
+    return retry(attempt, options)
+  })
+}
 
 /**
  * A client whose calls retry: `chat` and `embed` on every retryable failure, `stream` before its first chunk.
@@ -163,9 +212,14 @@ export const decorateClient =
   (options: RetryOptions = {}) =>
   (client: LlmClient.Service): LlmClient.Service =>
     decorate(client, {
-      chat: (call) => withAttempts(retry(call, options)),
-      stream: (call) => retryStream(call, options),
-      embed: (call) => retry(call, options)
+      chat: (call, request) =>
+        withAttempts(
+          retryObserved(call, options, { operation: "chat", provider: client.provider, model: request.model })
+        ),
+      stream: (call, request) =>
+        retryingStream(call, options, { operation: "chat", provider: client.provider, model: request.model }),
+      embed: (call, request) =>
+        retryObserved(call, options, { operation: "embeddings", provider: client.provider, model: request.model })
     })
 
 /**

@@ -7,6 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { InvalidRequestError, type LlmError, NetworkError, ResponseDecodeError } from "../../core/LlmError.js"
+import * as Hooks from "../../observability/internal/hooks.js"
 import { scrubSecrets } from "./redact.js"
 
 /**
@@ -167,10 +168,14 @@ export const send = (
       if (body !== undefined) request = HttpClientRequest.bodyText(request, body, "application/json")
       return Effect.flatMap(
         Effect.mapError(endpoint.client.execute(request), (error) => transportError(endpoint, options.model, error)),
-        (response) =>
-          response.status >= 200 && response.status < 300
-            ? Effect.succeed(response)
-            : failureOf(endpoint, options.model, response)
+        (response) => {
+          const checked =
+            response.status >= 200 && response.status < 300
+              ? Effect.succeed(response)
+              : failureOf(endpoint, options.model, response)
+          // An instrumented call's attempt span records the status it got.
+          return Hooks.isEnabled() ? Effect.zipRight(Hooks.httpStatus(response.status), checked) : checked
+        }
       )
     }
     if (endpoint.sign === undefined) return execute(headers)
