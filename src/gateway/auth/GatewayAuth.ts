@@ -197,9 +197,7 @@ export interface MakeOptions {
  *
  * @since 0.1.0
  */
-export interface GatewayAuthOptions
-  extends Omit<GatewayConfig, "database" | "redis">,
-    Omit<MakeOptions, "masterKey"> {
+export interface GatewayAuthOptions extends Omit<GatewayConfig, "database" | "redis">, Omit<MakeOptions, "masterKey"> {
   /** `sqlite:path/to/file.db` (default `sqlite:agent-adapter.db`), `sqlite::memory:`, or a `postgres://` URL. */
   readonly database?: Redacted.Redacted<string> | string | undefined
   /** A `redis://` URL: rate limits and budgets shared by several gateway instances. Default: in memory. */
@@ -248,6 +246,9 @@ const principalOf = (key: StoredKey): Principal => ({
   limits: { requestsPerMinute: key.requestsPerMinute, tokensPerMinute: key.tokensPerMinute, budgetUsd: key.budgetUsd },
   spentUsd: key.spentUsd
 })
+
+// A broken number (NaN, infinite, negative) from a caller would poison the shared counts: it counts as nothing.
+const nonNegative = (value: number): number => (Number.isFinite(value) && value > 0 ? value : 0)
 
 const usd = (amount: number) => `$${amount.toFixed(amount < 1 ? 4 : 2)}`
 
@@ -330,7 +331,7 @@ export const make = (
         if (!isModelAllowed(principal, request.model)) {
           return yield* refuse("model-not-allowed", `This API key may not use the model ${request.model}.`)
         }
-        const estimatedTokens = Math.max(0, Math.ceil(request.estimatedTokens))
+        const estimatedTokens = Math.ceil(nonNegative(request.estimatedTokens))
         const limits = principal.limits ?? {}
         let reservationId: string | undefined
         let reservedUsd = 0
@@ -399,8 +400,9 @@ export const make = (
         if (state === undefined) return
         admissions.delete(admission)
         const price = priceOf(outcome.model) ?? priceOf(admission.model)
-        const cost =
+        const cost = nonNegative(
           outcome.cost ?? (price !== undefined && outcome.usage !== undefined ? costOf(price, outcome.usage) : 0)
+        )
         yield* state.rate.settle(outcome.usage)
         if (state.budgeted) {
           yield* ledger

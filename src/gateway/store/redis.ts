@@ -32,6 +32,9 @@ export interface RedisOptions {
 
 const defaultPrefix = "agent-adapter:gateway:"
 
+// A Redis that accepts connections but stops answering must not hold requests forever: admission is uninterruptible.
+const commandTimeout = 5000
+
 const reserveScript = `
 local budget = tonumber(ARGV[1])
 local amount = tonumber(ARGV[3])
@@ -85,7 +88,7 @@ export const makeLedger = (options: RedisOptions): Effect.Effect<BudgetLedgerSer
     const prefix = options.prefix ?? defaultPrefix
     const redis = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const client = new Redis(Redacted.value(options.url), { maxRetriesPerRequest: 1 })
+        const client = new Redis(Redacted.value(options.url), { maxRetriesPerRequest: 1, commandTimeout })
         // Failures reach each command as a rejection; the client's own error event only needs a listener.
         client.on("error", () => {})
         client.defineCommand("gatewayReserve", { numberOfKeys: 3, lua: reserveScript })
@@ -156,5 +159,6 @@ export const layer = (
   RedisStore.rateLimiterStore({
     url: Redacted.value(options.url),
     prefix: `${options.prefix ?? defaultPrefix}ratelimit:`,
-    maxRetriesPerRequest: 1
+    maxRetriesPerRequest: 1,
+    commandTimeout
   }).pipe(Layer.provideMerge(Layer.scoped(BudgetLedger, makeLedger(options))))

@@ -344,6 +344,26 @@ describe("GatewayAuth: admission", () => {
     )
   )
 
+  it.effect("broken numbers from the server (NaN, negative) count as nothing instead of poisoning the counts", () =>
+    Effect.gen(function* () {
+      const { auth, principal, created } = yield* keyed({ name: "k", budgetUsd: 0.002, tpm: 2000 })
+      const broken = yield* auth.admit(principal, { model: "m", estimatedTokens: Number.NaN })
+      assert.strictEqual(broken.estimatedTokens, 0)
+      assert.strictEqual(broken.reservedUsd, 0)
+      yield* auth.settle(broken, outcome({ model: "m", cost: Number.NaN }))
+      const negative = yield* auth.admit(principal, { model: "m", estimatedTokens: -50 })
+      yield* auth.settle(negative, outcome({ model: "m", cost: -1 }))
+      assert.strictEqual(Option.getOrThrow(yield* auth.keys.get(created.info.id)).spentUsd, 0)
+      // The budget and the token bucket are intact: exactly $0.002 and 2,000 tokens still fit.
+      yield* auth.admit(principal, { model: "m", estimatedTokens: 1000 })
+      yield* auth.admit(principal, { model: "m", estimatedTokens: 1000 })
+      assert.strictEqual(
+        (yield* refusal(auth.admit(principal, { model: "m", estimatedTokens: 1 }))).reason,
+        "budget-exceeded"
+      )
+    }).pipe(Effect.provide(priced))
+  )
+
   it.effect("a refused rate limit gives its budget reservation back", () =>
     Effect.gen(function* () {
       const { auth, principal } = yield* keyed({ name: "k", budgetUsd: 0.002, rpm: 1 })
