@@ -34,7 +34,7 @@ import { AdapterConfigSource, type AdapterConfigSourceService } from "./AdapterC
 import { ConfigError, type ConfigIssue } from "./ConfigError.js"
 import { AdapterConfigFromInput, type ConfigInput, sections } from "./ConfigSchema.js"
 import { describeKind } from "./internal/describe.js"
-import { type Format, parseDocument } from "./internal/document.js"
+import { type Format as DocumentFormat, parseDocument } from "./internal/document.js"
 import { environmentSettings } from "./internal/environment.js"
 import { interpolateTree, isPlainObject } from "./internal/interpolate.js"
 import { flattenIssue } from "./internal/issues.js"
@@ -42,7 +42,12 @@ import { mergeSources, type Source } from "./internal/merge.js"
 import { formatPath, type Path, pathKey, type RawIssue } from "./internal/path.js"
 import type { AdapterConfig } from "./types.js"
 
-export type { Format } from "./internal/document.js"
+/**
+ * The text formats a configuration may be written in.
+ *
+ * @since 0.1.0
+ */
+export type Format = DocumentFormat
 
 /**
  * Environment variables, by name: `process.env` unless a test or an embedder passes its own.
@@ -157,6 +162,10 @@ interface Prepared {
 const notAMapping = (label: string, value: unknown): ConfigError =>
   failure(label, `expected a mapping of configuration sections (${sections.join(", ")}), got ${describeKind(value)}`)
 
+// Top-level keys starting with `x-` are the file's own (a place for YAML anchors, as in Compose files).
+const withoutExtensions = (document: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(document).filter(([key]) => !key.startsWith("x-")))
+
 const prepareText = (
   text: string,
   label: string,
@@ -178,7 +187,7 @@ const prepareText = (
     )
   }
   if (!isPlainObject(document.value)) return Either.left(notAMapping(label, document.value))
-  const interpolated = interpolateTree(document.value, env)
+  const interpolated = interpolateTree(withoutExtensions(document.value), env)
   return Either.right({
     source: { label, value: interpolated.value as Record<string, unknown>, locations: document.positions },
     unresolved: interpolated.issues

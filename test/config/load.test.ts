@@ -283,6 +283,49 @@ describe("Config.load", () => {
     })
   )
 
+  it.effect("YAML anchors and merge keys, with x- keys at the top as their home; mistakes point at the anchor", () =>
+    Effect.gen(function* () {
+      const file = files.write(
+        "anchors.yaml",
+        yaml(
+          "x-defaults: &defaults { timeout: 30s, headers: { X-Team: core } }",
+          "providers:",
+          "  openai: { <<: *defaults, apiKey: sk-a }",
+          "  anthropic:",
+          "    <<: *defaults",
+          "    apiKey: sk-b",
+          "    timeout: 10s"
+        )
+      )
+      const config = yield* Config.load({ file, env: {} })
+      assert.deepStrictEqual(reveal(config.providers), {
+        openai: {
+          type: "openai",
+          apiKey: { secret: "sk-a" },
+          timeoutMs: 30_000,
+          headers: { "X-Team": "core" },
+          extra: {}
+        },
+        anthropic: {
+          type: "anthropic",
+          apiKey: { secret: "sk-b" },
+          timeoutMs: 10_000,
+          headers: { "X-Team": "core" },
+          extra: {}
+        }
+      })
+      const broken = files.write(
+        "anchors-broken.yaml",
+        yaml("x-slow: &slow { timeout: 45 parsecs }", "providers:", "  openai: { <<: *slow, apiKey: sk-a }")
+      )
+      const error = yield* Effect.flip(Config.load({ file: broken, env: {} }))
+      assert.strictEqual(
+        error.message,
+        `${broken}: 1 problem\n  providers.openai.timeout (line 1, col 17): expected a duration like 500ms, 45s, 2m or 1h, got "45 parsecs"`
+      )
+    })
+  )
+
   it.effect("an empty file is an empty configuration", () =>
     Effect.gen(function* () {
       const file = files.write("empty.yaml", "# nothing configured yet\n")

@@ -39,32 +39,44 @@ const collectPositions = (document: Yaml.Document, lines: Yaml.LineCounter): Rea
     return { line, column: col }
   }
   const seen = new Set<unknown>()
-  const visit = (node: unknown, path: Path): void => {
+  // Keys brought in by a merge (`<<: *defaults`) are placed where the anchor wrote them, unless written here too.
+  const record = (path: Path, range: Yaml.Range | null | undefined, merged: boolean) => {
+    if (range === undefined || range === null) return
+    const key = pathKey(path)
+    if (!merged || !positions.has(key)) positions.set(key, at(range[0]))
+  }
+  const visit = (node: unknown, path: Path, merged: boolean): void => {
     const resolved = Yaml.isAlias(node) ? node.resolve(document) : node
     // An alias may point at a node being visited: its positions are those of the anchor, already recorded.
     if (resolved === undefined || seen.has(resolved)) return
     if (Yaml.isMap(resolved)) {
       seen.add(resolved)
       for (const pair of resolved.items) {
+        // With merge keys on (YAML only), yaml reads the key `<<` as a symbol.
+        const isMerge = Yaml.isScalar(pair.key) && typeof pair.key.value === "symbol"
         const key = Yaml.isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
+        if (isMerge) {
+          // `<<: *a` or `<<: [*a, *b]`: the keys of each land in this mapping.
+          const value = Yaml.isAlias(pair.value) ? pair.value.resolve(document) : pair.value
+          for (const source of Yaml.isSeq(value) ? value.items : [pair.value]) visit(source, path, true)
+          continue
+        }
         const keyPath = [...path, key]
-        const range = Yaml.isNode(pair.key) ? pair.key.range : undefined
-        if (range !== undefined && range !== null) positions.set(pathKey(keyPath), at(range[0]))
-        visit(pair.value, keyPath)
+        record(keyPath, Yaml.isNode(pair.key) ? pair.key.range : undefined, merged)
+        visit(pair.value, keyPath, merged)
       }
       seen.delete(resolved)
     } else if (Yaml.isSeq(resolved)) {
       seen.add(resolved)
       resolved.items.forEach((item, index) => {
         const itemPath = [...path, index]
-        const range = Yaml.isNode(item) ? item.range : undefined
-        if (range !== undefined && range !== null) positions.set(pathKey(itemPath), at(range[0]))
-        visit(item, itemPath)
+        record(itemPath, Yaml.isNode(item) ? item.range : undefined, merged)
+        visit(item, itemPath, merged)
       })
       seen.delete(resolved)
     }
   }
-  visit(document.contents, [])
+  visit(document.contents, [], false)
   return positions
 }
 
@@ -77,6 +89,8 @@ export const parseDocument = (text: string, format: Format): ParsedDocument => {
   const document = Yaml.parseDocument(text, {
     lineCounter: lines,
     prettyErrors: true,
+    // `<<: *defaults` merges a mapping written elsewhere, as in most YAML configuration files.
+    merge: format === "yaml",
     ...(format === "json" ? { schema: "json" as const } : {})
   })
   if (document.errors.length > 0) {
