@@ -69,31 +69,28 @@ const RecordsParams = Schema.Struct({
   )
 })
 
-const knownParams = (allowed: ReadonlyArray<string>, params: Readonly<Record<string, string | Array<string>>>) => {
+// Query parameters are checked as strictly as bodies: an unknown or repeated one is a 400, never ignored.
+const unexpectedParam = (
+  allowed: ReadonlyArray<string>,
+  params: Readonly<Record<string, string | Array<string>>>
+): InvalidKeyRequestError | undefined => {
   for (const [name, value] of Object.entries(params)) {
     if (!allowed.includes(name)) {
-      return Option.some(`${name}: unknown query parameter (expected ${allowed.join(", ")})`)
+      return fromMessage(`${name}: unknown query parameter (expected ${allowed.join(", ")})`, name)
     }
-    if (Array.isArray(value)) return Option.some(`${name}: given more than once`)
+    if (Array.isArray(value)) return fromMessage(`${name}: given more than once`, name)
   }
-  return Option.none()
+  return undefined
 }
 
-const queryOf = (
-  schema: typeof UsageParams | typeof RecordsParams,
+const queryOf = <A extends { readonly from?: string | undefined; readonly to?: string | undefined }, I>(
+  schema: Schema.Schema<A, I>,
   allowed: ReadonlyArray<string>
-): Effect.Effect<
-  typeof UsageParams.Type & typeof RecordsParams.Type,
-  InvalidKeyRequestError,
-  HttpServerRequest.ParsedSearchParams
-> =>
+): Effect.Effect<A, InvalidKeyRequestError, HttpServerRequest.ParsedSearchParams> =>
   Effect.gen(function* () {
     const params = yield* HttpServerRequest.ParsedSearchParams
-    const unknown = knownParams(allowed, params)
-    if (Option.isSome(unknown)) {
-      const param = unknown.value.slice(0, unknown.value.indexOf(":"))
-      return yield* Effect.fail(fromMessage(unknown.value, param))
-    }
+    const unexpected = unexpectedParam(allowed, params)
+    if (unexpected !== undefined) return yield* Effect.fail(unexpected)
     const decoded = yield* Schema.decodeUnknown(schema)(params).pipe(Effect.mapError(fromParseError))
     if (decoded.from !== undefined && decoded.to !== undefined && decoded.from > decoded.to) {
       return yield* Effect.fail(fromMessage("from: must not be after to", "from"))
