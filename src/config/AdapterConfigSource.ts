@@ -18,7 +18,7 @@ import type { AdapterConfig } from "./types.js"
  * @since 0.1.0
  */
 export interface AdapterConfigSourceService {
-  /** Where it comes from: the file path, or `"options"` for a fixed configuration. */
+  /** Where it comes from: the file path, else `"options"` (a fixed or explicit configuration) or `"environment"`. */
   readonly source: string
   /** The configuration now live. */
   readonly current: Effect.Effect<AdapterConfig>

@@ -436,7 +436,7 @@ export const makeWatched = (
     const seen = yield* Ref.make(first?.text)
     // One reload at a time, so a slow older read never lands after a newer one.
     const lock = yield* Effect.makeSemaphore(1)
-    const source = first?.path ?? "options"
+    const source = first?.path ?? (options.overrides === undefined ? "environment" : "options")
 
     const apply = (onlyIfChanged: boolean): Effect.Effect<AdapterConfig, ConfigError> =>
       lock.withPermits(1)(

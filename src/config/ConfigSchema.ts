@@ -15,6 +15,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
+import * as Ollama from "../providers/ollama/Ollama.js"
 import { providerNames, providers, secretSettings } from "../providers/registry.js"
 import { describeKind, describeValue } from "./internal/describe.js"
 import { isPlainObject } from "./internal/interpolate.js"
@@ -197,19 +198,32 @@ const RedisUrl = secret("RedisUrl", {
   expected: "a redis:// or rediss:// URL"
 })
 
-const HttpUrl = leaf("HttpUrl", Schema.String, (input) => {
-  const expected = "expected an http(s) URL like http://127.0.0.1:11434"
-  if (typeof input !== "string") return Either.left(`${expected}, got ${describeValue(input)}`)
-  let protocol: string | undefined
+const isHttpUrl = (text: string): boolean => {
   try {
-    protocol = new URL(input).protocol
+    const protocol = new URL(text).protocol
+    return protocol === "http:" || protocol === "https:"
   } catch {
-    protocol = undefined
+    return false
   }
-  if (protocol === "http:" || protocol === "https:") return Either.right(input)
-  // A URL may carry credentials (`https://user:pass@host`): those are not echoed.
-  return Either.left(input.includes("@") ? expected : `${expected}, got ${describeValue(input)}`)
-})
+}
+
+const address = (identifier: string, expected: string, accepts: (text: string) => boolean) =>
+  leaf(identifier, Schema.String, (input) => {
+    if (typeof input === "string" && accepts(input)) return Either.right(input)
+    // A URL may carry credentials (`https://user:pass@host`): those are not echoed.
+    return Either.left(
+      typeof input === "string" && input.includes("@")
+        ? `expected ${expected}`
+        : `expected ${expected}, got ${describeValue(input)}`
+    )
+  })
+
+const HttpUrl = address("HttpUrl", "an http(s) URL like http://127.0.0.1:11434", isHttpUrl)
+
+// Ollama's clients also take `OLLAMA_HOST` forms (`gpu-box`, `gpu-box:11434`, `:11434`); the provider reads them.
+const OllamaHost = address("OllamaHost", "an Ollama address like http://127.0.0.1:11434 or gpu-box:11434", (text) =>
+  isHttpUrl(Ollama.resolveBaseUrl(text))
+)
 
 const DurationMs = leaf("Duration", Schema.Number, parseDuration)
 
@@ -310,6 +324,8 @@ const ProviderKnown = Schema.Struct({
   models: optional(Schema.Array(Text))
 })
 
+const OllamaKnown = Schema.Struct({ ...ProviderKnown.fields, baseUrl: optional(OllamaHost) })
+
 const ProviderConfigType = Schema.Struct({
   type: Schema.String,
   apiKey: Schema.optionalWith(Schema.RedactedFromSelf(Schema.String), { exact: true }),
@@ -383,7 +399,7 @@ const decodeProvider = (
     if (Either.isLeft(decoded)) issues.push(new ParseResult.Pointer(key, settings, decoded.left))
     else extra[key] = decoded.right
   }
-  const decoded = ParseResult.decodeUnknownEither(ProviderKnown)(known, options)
+  const decoded = ParseResult.decodeUnknownEither(type === "ollama" ? OllamaKnown : ProviderKnown)(known, options)
   if (Either.isLeft(decoded)) issues.push(decoded.left)
   if (settings.type === undefined && providers[name] === undefined) {
     issues.push(

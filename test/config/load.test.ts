@@ -196,6 +196,20 @@ describe("Config.load", () => {
     })
   )
 
+  it.effect("an Ollama address may be written as OLLAMA_HOST is (gpu-box:11434), other addresses are URLs", () =>
+    Effect.gen(function* () {
+      const config = yield* Config.load({ env: { OLLAMA_API_KEY: "ollama-key", OLLAMA_HOST: "gpu-box:11434" } })
+      assert.strictEqual(config.providers.ollama?.baseUrl, "gpu-box:11434")
+      const error = yield* Effect.flip(
+        Config.decode({ providers: { proxy: { type: "openai-compatible", baseUrl: "gpu-box:8000" } } }, { env: {} })
+      )
+      assert.strictEqual(
+        error.message,
+        'options: 1 problem\n  providers.proxy.baseUrl: expected an http(s) URL like http://127.0.0.1:11434, got "gpu-box:8000"'
+      )
+    })
+  )
+
   it.effect("AGENT_ADAPTER_CONFIG names the file when none is given; an explicit file wins", () =>
     Effect.gen(function* () {
       const named = files.write("named.yml", yaml("defaultModel: mock/from-variable"))
