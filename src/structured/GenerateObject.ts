@@ -20,19 +20,21 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
+import type { ChatRequest } from "../core/ChatRequest.js"
 import { Accumulator, type ChatResponse } from "../core/ChatResponse.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { LlmError } from "../core/LlmError.js"
 import type { StreamChunk } from "../core/StreamChunk.js"
 import * as UsageModule from "../core/Usage.js"
 import { addUsage } from "../tools/internal/usage.js"
-import { makePlan, type ObjectPlan, type ObjectSettings, type ObjectTarget } from "./internal/objectPlan.js"
+import { makePlans, type ObjectPlan, type ObjectSettings, type ObjectTarget } from "./internal/objectPlan.js"
 import type { DecodeIssue, ObjectDecodeError } from "./ObjectDecodeError.js"
 
 /**
  * How the schema reaches the model: `json-schema` (a JSON Schema response format), `tool` (a tool the model must
  * call; its input is the answer), `json` (JSON mode, with the schema in a system message), or `auto` (default):
- * `json-schema` when the client has `capabilities.jsonSchema`, else `tool` when it has tools, else `json`.
+ * `json-schema` when the client has `capabilities.jsonSchema`, else `tool` when it has tools, else `json`, moving on
+ * to the next one when the provider refuses a mode before sending anything (`UnsupportedError`).
  *
  * @since 0.1.0
  */
@@ -80,18 +82,36 @@ export const generateObjectWith = <A, I>(
   options: GenerateObjectOptions<A, I>
 ): Effect.Effect<GenerateObjectResult<A>, LlmError | ObjectDecodeError> =>
   Effect.gen(function* () {
-    const plan = yield* makePlan(client, options)
+    const plans = yield* makePlans(client, options)
+    // The first answer, from the first mode the provider accepts.
+    const firstAnswer = (index: number): Effect.Effect<readonly [ObjectPlan<A>, ChatResponse], LlmError> => {
+      const plan = plans[index]!
+      return client.chat(plan.request).pipe(
+        Effect.map((response) => [plan, response] as const),
+        Effect.catchTag("UnsupportedError", (error) =>
+          index + 1 < plans.length ? firstAnswer(index + 1) : Effect.fail(error)
+        )
+      )
+    }
+    let [plan, response] = yield* firstAnswer(0)
     let request = plan.request
     let usage = UsageModule.empty
     for (let attempt = 1; ; attempt++) {
-      const response = yield* client.chat(request)
+      if (attempt > 1) response = yield* client.chat(request)
       usage = addUsage(usage, response.usage)
       const output = plan.outputOf(response)
       const refused = plan.refusal(response, output, attempt)
       if (refused !== undefined) return yield* Effect.fail(refused)
       const decoded = plan.decode(output)
       if (Either.isRight(decoded)) {
-        return { object: decoded.right, response, attempts: attempt, usage, mode: plan.mode }
+        const result: GenerateObjectResult<A> = {
+          object: decoded.right,
+          response,
+          attempts: attempt,
+          usage,
+          mode: plan.mode
+        }
+        return result
       }
       if (attempt >= plan.maxAttempts) return yield* Effect.fail(plan.failure(response, output, decoded.left, attempt))
       request = plan.repairRequest(request, response, decoded.left)
@@ -173,13 +193,15 @@ export const streamObjectWith = <A, I>(
   options: GenerateObjectOptions<A, I>
 ): Stream.Stream<ObjectStreamEvent<A, I>, LlmError | ObjectDecodeError> =>
   Stream.unwrap(
-    Effect.map(makePlan(client, options), (plan) => {
+    Effect.map(makePlans(client, options), (plans) => {
       // State of one run of the stream.
       let usage = UsageModule.empty
 
       const attemptStream = (
-        request: typeof plan.request,
-        attempt: number
+        plan: ObjectPlan<A>,
+        request: ChatRequest,
+        attempt: number,
+        fallbacks: ReadonlyArray<ObjectPlan<A>>
       ): Stream.Stream<ObjectStreamEvent<A, I>, LlmError | ObjectDecodeError> =>
         Stream.suspend(() => {
           const accumulator = new Accumulator()
@@ -229,14 +251,22 @@ export const streamObjectWith = <A, I>(
                   issues: decoded.left,
                   attempt
                 }),
-                attemptStream(plan.repairRequest(request, response, decoded.left), attempt + 1)
+                attemptStream(plan, plan.repairRequest(request, response, decoded.left), attempt + 1, [])
               )
             })
           )
-          return Stream.concat(partials, outcome)
+          const [next, ...rest] = fallbacks
+          if (next === undefined) return Stream.concat(partials, outcome)
+          // The provider refused this mode before sending anything: try the next one.
+          return Stream.concat(partials, outcome).pipe(
+            Stream.catchTag("UnsupportedError", (error) =>
+              accumulator.count === 0 ? attemptStream(next, next.request, attempt, rest) : Stream.fail(error)
+            )
+          )
         })
 
-      return attemptStream(plan.request, 1)
+      const [first, ...fallbacks] = plans
+      return attemptStream(first!, first!.request, 1, fallbacks)
     })
   )
 

@@ -7,7 +7,7 @@ import { LlmClient } from "../../src/core/LlmClient.js"
 import type { LlmError } from "../../src/core/LlmError.js"
 import * as GenerateObject from "../../src/structured/GenerateObject.js"
 import { ObjectDecodeError } from "../../src/structured/ObjectDecodeError.js"
-import { anthropic, gemini, openai } from "../tools/vendors.js"
+import { anthropic, gemini, ollama, openai, zhipu } from "../tools/vendors.js"
 
 const Person = Schema.Struct({
   name: Schema.String,
@@ -141,6 +141,59 @@ describe("generateObject", () => {
       assert.deepStrictEqual(body!.toolConfig, {
         functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["person"] }
       })
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("Zhipu in auto mode: no JSON Schema output and no forced tool, so JSON mode, streamed or not", () =>
+    Effect.gen(function* () {
+      const { server, llm } = yield* zhipu.start()
+      server.enqueue(zhipu.reply({ text: JSON.stringify(ada) }), zhipu.reply({ text: JSON.stringify(ada) }))
+
+      const result = yield* GenerateObject.generateObjectWith(llm, { schema: Person, ...ask(zhipu.model) })
+      const events = yield* Stream.runCollect(
+        GenerateObject.streamObjectWith(llm, { schema: Person, ...ask(zhipu.model) })
+      )
+
+      assert.strictEqual(result.mode, "json")
+      assert.deepStrictEqual(result.object, ada)
+      const last = Chunk.toReadonlyArray(events).at(-1)
+      assert.deepStrictEqual(last?.type === "object" && last.object, ada)
+      // The forced tool was refused before the network: one request per call, both in JSON mode.
+      const sent = bodies(server.requests)
+      assert.strictEqual(sent.length, 2)
+      for (const body of sent) {
+        assert.deepStrictEqual(body.response_format, { type: "json_object" })
+        assert.isFalse("tools" in body)
+      }
+      assert.isTrue(zhipu.isStream(server.requests[1]!))
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("an explicit mode the provider refuses fails with its UnsupportedError", () =>
+    Effect.gen(function* () {
+      const { server, llm } = yield* zhipu.start()
+
+      const error = yield* Effect.flip(
+        GenerateObject.generateObjectWith(llm, { schema: Person, mode: "tool", ...ask(zhipu.model) })
+      )
+
+      assert.strictEqual(error._tag, "UnsupportedError")
+      assert.strictEqual(server.requests.length, 0)
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("Ollama: the schema as the format, streamed", () =>
+    Effect.gen(function* () {
+      const { server, llm } = yield* ollama.start()
+      server.enqueue(ollama.reply({ text: JSON.stringify(ada) }))
+
+      const events = yield* Stream.runCollect(
+        GenerateObject.streamObjectWith(llm, { schema: Person, ...ask(ollama.model) })
+      )
+
+      const last = Chunk.toReadonlyArray(events).at(-1)
+      assert.deepStrictEqual(last?.type === "object" && last.object, ada)
+      assert.deepStrictEqual(bodies(server.requests)[0]!.format, personJsonSchema)
     }).pipe(Effect.scoped)
   )
 

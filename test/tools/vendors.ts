@@ -8,10 +8,14 @@ import type * as Scope from "effect/Scope"
 import type { LlmClientService } from "../../src/core/LlmClient.js"
 import * as Anthropic from "../../src/providers/anthropic/Anthropic.js"
 import * as Gemini from "../../src/providers/gemini/Gemini.js"
+import * as Ollama from "../../src/providers/ollama/Ollama.js"
 import * as OpenAi from "../../src/providers/openai/OpenAi.js"
+import * as Zhipu from "../../src/providers/zhipu/Zhipu.js"
 import { FakeAnthropic } from "../../src/testing/FakeAnthropic.js"
 import { FakeGemini } from "../../src/testing/FakeGemini.js"
+import { FakeOllama } from "../../src/testing/FakeOllama.js"
 import { FakeProviderServer, FakeReply, type RecordedRequest } from "../../src/testing/FakeProviderServer.js"
+import { FakeZhipu } from "../../src/testing/FakeZhipu.js"
 import * as HttpTransport from "../../src/transport/HttpTransport.js"
 
 export interface ScriptedCall {
@@ -42,7 +46,7 @@ export interface WireToolResult {
 }
 
 export interface Vendor {
-  readonly name: "openai" | "anthropic" | "gemini"
+  readonly name: "openai" | "anthropic" | "gemini" | "zhipu" | "ollama"
   readonly model: string
   readonly start: () => Effect.Effect<
     { readonly server: FakeProviderServer; readonly llm: LlmClientService },
@@ -319,4 +323,70 @@ export const gemini: Vendor = {
   isStream: (request) => request.path.includes(":streamGenerateContent")
 }
 
-export const vendors: ReadonlyArray<Vendor> = [openai, anthropic, gemini]
+// ---------------------------------------------------------------------------------------------------------
+// Zhipu and Ollama, through their fake-server builders
+
+const openAiStyleResults = (request: RecordedRequest): ReadonlyArray<WireToolResult> =>
+  (bodyOf(request).messages as Array<Json>)
+    .filter((message) => message.role === "tool")
+    .map((message) => ({ id: message.tool_call_id as string, value: message.content }))
+
+export const zhipu: Vendor = {
+  name: "zhipu",
+  model: "glm-4.6",
+  start: () =>
+    Effect.gen(function* () {
+      const server = yield* FakeProviderServer.make()
+      const llm = yield* withTransport(Zhipu.make({ apiKey: "zhipu-test.tools", baseUrl: `${server.url}/api/paas/v4` }))
+      return { server, llm }
+    }),
+  reply: (turn) =>
+    FakeReply.handler((request) => {
+      const options = {
+        toolCalls: (turn.toolCalls ?? []).map((call) => ({
+          id: call.id,
+          name: call.name,
+          arguments: argumentsText(call)
+        })),
+        chunks: 3,
+        toolStream: true
+      }
+      return bodyOf(request).stream === true
+        ? FakeReply.stream(FakeZhipu.chatCompletionChunks(turn.text ?? "", options))
+        : FakeReply.json(FakeZhipu.chatCompletion(turn.text ?? "", options))
+    }),
+  toolResults: openAiStyleResults,
+  wireValue: (content) => content,
+  isStream: (request) => bodyOf(request).stream === true
+}
+
+export const ollama: Vendor = {
+  name: "ollama",
+  model: "llama3.2",
+  start: () =>
+    Effect.gen(function* () {
+      const server = yield* FakeProviderServer.make()
+      const llm = yield* withTransport(Ollama.make({ baseUrl: server.url }))
+      return { server, llm }
+    }),
+  reply: (turn) =>
+    FakeReply.handler((request) => {
+      const options = {
+        model: "llama3.2",
+        chunks: 3,
+        toolCalls: (turn.toolCalls ?? []).map((call) => ({
+          id: call.id,
+          name: call.name,
+          arguments: typeof call.input === "string" ? (JSON.parse(call.input) as Json) : call.input
+        }))
+      }
+      return bodyOf(request).stream === true
+        ? FakeOllama.chatStream(turn.text ?? "", options)
+        : FakeOllama.chatResponse(turn.text ?? "", options)
+    }),
+  toolResults: openAiStyleResults,
+  wireValue: (content) => content,
+  isStream: (request) => bodyOf(request).stream === true
+}
+
+export const vendors: ReadonlyArray<Vendor> = [openai, anthropic, gemini, zhipu, ollama]

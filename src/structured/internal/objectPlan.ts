@@ -81,10 +81,15 @@ const invalid = (model: string | undefined, param: string, message: string): Inv
 
 const modes: ReadonlyArray<string> = ["auto", "json-schema", "tool", "json"]
 
-const resolveMode = (mode: ObjectMode, client: LlmClient.Service): ResolvedMode => {
-  if (mode !== "auto") return mode
-  if (client.capabilities.jsonSchema) return "json-schema"
-  return client.capabilities.tools ? "tool" : "json"
+// The modes to try, best first. `auto` goes on to the next one when the provider refuses a mode before sending
+// anything (`UnsupportedError`): Zhipu, for one, has tools but no forced tool choice.
+const candidateModes = (mode: ObjectMode, client: LlmClient.Service): ReadonlyArray<ResolvedMode> => {
+  if (mode !== "auto") return [mode]
+  const modes: Array<ResolvedMode> = []
+  if (client.capabilities.jsonSchema) modes.push("json-schema")
+  if (client.capabilities.tools) modes.push("tool")
+  modes.push("json")
+  return modes
 }
 
 // Providers take only an object at the root of a response format or tool input: anything else is asked for as the
@@ -105,10 +110,14 @@ const rootOf = (schema: JsonSchema): { readonly json: JsonSchema; readonly wrapp
 const instructionOf = (name: string, description: string | undefined, json: JsonSchema): string =>
   `Answer with one JSON object and nothing else: the ${name}${description === undefined ? "" : ` (${description})`}, following this JSON Schema:\n${JSON.stringify(json)}`
 
-export const makePlan = <A, I>(
+/**
+ * The plans of a structured answer, one per mode to try, best first (one only unless the mode is `auto`), or what
+ * is wrong with the options.
+ */
+export const makePlans = <A, I>(
   client: LlmClient.Service,
   options: ObjectSettings<A, I> & ObjectTarget
-): Either.Either<ObjectPlan<A>, InvalidRequestError> => {
+): Either.Either<ReadonlyArray<ObjectPlan<A>>, InvalidRequestError> => {
   const loose = options as ObjectSettings<A, I> & {
     readonly request?: ObjectRequest
     readonly model?: string
@@ -149,149 +158,151 @@ export const makePlan = <A, I>(
     )
   }
   const { json, wrapped } = rootOf(schemaJson)
-  const resolved = resolveMode(mode, client)
   const { description, strict } = loose
   const target: Schema.Schema<unknown, unknown> = wrapped
     ? (Schema.Struct({ value: loose.schema }) as unknown as Schema.Schema<unknown, unknown>)
     : (loose.schema as unknown as Schema.Schema<unknown, unknown>)
   const decoder = Schema.decodeUnknownEither(target, { errors: "all" })
 
-  let request: ChatRequest
-  switch (resolved) {
-    case "json-schema": {
-      const format: Extract<ResponseFormat, { readonly type: "json_schema" }> = {
-        type: "json_schema",
-        name,
-        schema: json,
-        ...(description === undefined ? {} : { description }),
-        ...(strict === undefined ? {} : { strict })
-      }
-      request = { ...base, responseFormat: format }
-      break
-    }
-    case "tool": {
-      const tool: ToolDefinition = {
-        name,
-        description: description ?? `Give the ${name} as the input of this tool.`,
-        parameters: json,
-        ...(strict === undefined ? {} : { strict })
-      }
-      request = { ...base, tools: [tool], toolChoice: { name } }
-      break
-    }
-    case "json":
-      request = {
-        ...base,
-        messages: [{ role: "system", content: instructionOf(name, description, json) }, ...(base.messages ?? [])],
-        responseFormat: { type: "json" }
-      }
-      break
-  }
-
-  const outputOf = (response: ChatResponse): string => {
-    if (resolved === "tool") {
-      const call = response.toolCalls.find((candidate) => candidate.name === name)
-      if (call !== undefined) return call.arguments
-    }
-    return response.content
-  }
-
-  const decode = (output: string): Either.Either<A, ReadonlyArray<DecodeIssue>> => {
-    const text = PartialJson.stripCodeFence(output).trim()
-    if (text === "") return Either.left([{ path: "", message: "the answer is empty" }])
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (cause) {
-      return Either.left([{ path: "", message: `not valid JSON (${(cause as Error).message})` }])
-    }
-    return Either.match(decoder(json), {
-      onLeft: (error) =>
-        Either.left(
-          ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-            path: formatPath(issue.path),
-            message: issue.message
-          }))
-        ),
-      onRight: (value) => Either.right(wrapped ? (value as { readonly value: A }).value : (value as A))
-    })
-  }
-
-  const partialOf = (output: string): unknown => {
-    const { value } = PartialJson.parse(PartialJson.stripCodeFence(output))
-    if (!wrapped) return value
-    return isObject(value) ? value.value : undefined
-  }
-
-  const repairRequest = (
-    previous: ChatRequest,
-    response: ChatResponse,
-    issues: ReadonlyArray<DecodeIssue>
-  ): ChatRequest => {
-    const summary = summarize(issues)
-    const messages: Array<Message> = [...previous.messages]
-    const answered = response.content !== "" || response.toolCalls.length > 0
-    if (answered) messages.push(toAssistantMessage(response))
-    if (resolved === "tool" && response.toolCalls.length > 0) {
-      // Every call must be answered before the next turn (Anthropic refuses the request otherwise).
-      for (const call of response.toolCalls) {
-        const answer: ToolMessage = {
-          role: "tool",
-          toolCallId: call.id,
-          content:
-            call.name === name
-              ? `Error: this input cannot be used: ${summary}. Call ${name} again with the corrected input.`
-              : `Error: only ${name} can be called here.`
+  const planFor = (resolved: ResolvedMode): ObjectPlan<A> => {
+    let request: ChatRequest
+    switch (resolved) {
+      case "json-schema": {
+        const format: Extract<ResponseFormat, { readonly type: "json_schema" }> = {
+          type: "json_schema",
+          name,
+          schema: json,
+          ...(description === undefined ? {} : { description }),
+          ...(strict === undefined ? {} : { strict })
         }
-        messages.push(answer)
+        request = { ...base, responseFormat: format }
+        break
       }
-    } else {
-      messages.push({
-        role: "user",
-        content: `Your answer could not be used: ${summary}. Answer again with only the corrected JSON${resolved === "tool" ? `, as the input of ${name}` : ""}.`
+      case "tool": {
+        const tool: ToolDefinition = {
+          name,
+          description: description ?? `Give the ${name} as the input of this tool.`,
+          parameters: json,
+          ...(strict === undefined ? {} : { strict })
+        }
+        request = { ...base, tools: [tool], toolChoice: { name } }
+        break
+      }
+      case "json":
+        request = {
+          ...base,
+          messages: [{ role: "system", content: instructionOf(name, description, json) }, ...(base.messages ?? [])],
+          responseFormat: { type: "json" }
+        }
+        break
+    }
+
+    const outputOf = (response: ChatResponse): string => {
+      if (resolved === "tool") {
+        const call = response.toolCalls.find((candidate) => candidate.name === name)
+        if (call !== undefined) return call.arguments
+      }
+      return response.content
+    }
+
+    const decode = (output: string): Either.Either<A, ReadonlyArray<DecodeIssue>> => {
+      const text = PartialJson.stripCodeFence(output).trim()
+      if (text === "") return Either.left([{ path: "", message: "the answer is empty" }])
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch (cause) {
+        return Either.left([{ path: "", message: `not valid JSON (${(cause as Error).message})` }])
+      }
+      return Either.match(decoder(json), {
+        onLeft: (error) =>
+          Either.left(
+            ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+              path: formatPath(issue.path),
+              message: issue.message
+            }))
+          ),
+        onRight: (value) => Either.right(wrapped ? (value as { readonly value: A }).value : (value as A))
       })
     }
-    return { ...previous, messages }
+
+    const partialOf = (output: string): unknown => {
+      const { value } = PartialJson.parse(PartialJson.stripCodeFence(output))
+      if (!wrapped) return value
+      return isObject(value) ? value.value : undefined
+    }
+
+    const repairRequest = (
+      previous: ChatRequest,
+      response: ChatResponse,
+      issues: ReadonlyArray<DecodeIssue>
+    ): ChatRequest => {
+      const summary = summarize(issues)
+      const messages: Array<Message> = [...previous.messages]
+      const answered = response.content !== "" || response.toolCalls.length > 0
+      if (answered) messages.push(toAssistantMessage(response))
+      if (resolved === "tool" && response.toolCalls.length > 0) {
+        // Every call must be answered before the next turn (Anthropic refuses the request otherwise).
+        for (const call of response.toolCalls) {
+          const answer: ToolMessage = {
+            role: "tool",
+            toolCallId: call.id,
+            content:
+              call.name === name
+                ? `Error: this input cannot be used: ${summary}. Call ${name} again with the corrected input.`
+                : `Error: only ${name} can be called here.`
+          }
+          messages.push(answer)
+        }
+      } else {
+        messages.push({
+          role: "user",
+          content: `Your answer could not be used: ${summary}. Answer again with only the corrected JSON${resolved === "tool" ? `, as the input of ${name}` : ""}.`
+        })
+      }
+      return { ...previous, messages }
+    }
+
+    const failure = (
+      response: ChatResponse,
+      output: string,
+      issues: ReadonlyArray<DecodeIssue>,
+      attempts: number
+    ): ObjectDecodeError =>
+      new ObjectDecodeError({
+        message: `the answer of ${response.provider} (${response.model}) did not decode as the ${name} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${clip(summarize(issues))}`,
+        raw: output,
+        issues,
+        attempts,
+        provider: response.provider,
+        model: response.model
+      })
+
+    const refusal = (response: ChatResponse, output: string, attempts: number): ObjectDecodeError | undefined => {
+      if (response.refusal === undefined || response.refusal === "" || output.trim() !== "") return undefined
+      return new ObjectDecodeError({
+        message: `${response.provider} (${response.model}) refused to give the ${name}: ${clip(response.refusal)}`,
+        raw: output,
+        issues: [{ path: "", message: "the model refused to answer" }],
+        attempts,
+        provider: response.provider,
+        model: response.model,
+        refusal: response.refusal
+      })
+    }
+
+    return {
+      mode: resolved,
+      name,
+      request,
+      maxAttempts: loose.repair === false ? 1 : 2,
+      outputOf,
+      decode,
+      partialOf,
+      repairRequest,
+      failure,
+      refusal
+    }
   }
-
-  const failure = (
-    response: ChatResponse,
-    output: string,
-    issues: ReadonlyArray<DecodeIssue>,
-    attempts: number
-  ): ObjectDecodeError =>
-    new ObjectDecodeError({
-      message: `the answer of ${response.provider} (${response.model}) did not decode as the ${name} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${clip(summarize(issues))}`,
-      raw: output,
-      issues,
-      attempts,
-      provider: response.provider,
-      model: response.model
-    })
-
-  const refusal = (response: ChatResponse, output: string, attempts: number): ObjectDecodeError | undefined => {
-    if (response.refusal === undefined || response.refusal === "" || output.trim() !== "") return undefined
-    return new ObjectDecodeError({
-      message: `${response.provider} (${response.model}) refused to give the ${name}: ${clip(response.refusal)}`,
-      raw: output,
-      issues: [{ path: "", message: "the model refused to answer" }],
-      attempts,
-      provider: response.provider,
-      model: response.model,
-      refusal: response.refusal
-    })
-  }
-
-  return Either.right({
-    mode: resolved,
-    name,
-    request,
-    maxAttempts: loose.repair === false ? 1 : 2,
-    outputOf,
-    decode,
-    partialOf,
-    repairRequest,
-    failure,
-    refusal
-  })
+  return Either.right(candidateModes(mode, client).map(planFor))
 }
