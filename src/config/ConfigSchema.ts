@@ -378,13 +378,12 @@ const decodeProvider = (
   const known: Record<string, unknown> = {}
   const extra: Record<string, unknown> = {}
   const type = typeOfInstance(name, settings)
-  const ownSettings = new Set(type === undefined ? [] : Object.keys(providers[type]?.extraEnv ?? {}))
   for (const [key, value] of Object.entries(settings)) {
     if ((providerKeys as ReadonlyArray<string>).includes(key)) {
       known[key] = value
       continue
     }
-    const meant = ownSettings.has(key) || textSettings.has(key) ? undefined : nearest(key, providerKeys, "close")
+    const meant = textSettings.has(key) || secretSettings.has(key) ? undefined : nearest(key, providerKeys, "close")
     if (meant !== undefined) {
       issues.push(
         new ParseResult.Pointer(
