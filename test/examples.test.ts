@@ -51,6 +51,13 @@ const expectations: Record<string, ReadonlyArray<string>> = {
     "second call cached: true",
     "cache hits 1, misses 1"
   ],
+  configuration: [
+    "openai: openai, key <redacted>, timeout 45000 ms",
+    "group fast: weighted over openai/gpt-4o-mini x3, local/llama3.2 x1; then mock/echo",
+    "openai answered: Configured providers answer like any other.",
+    "providers.openai.baseURL (line 2, col 27): unknown key `baseURL` (did you mean `baseUrl`?)",
+    "after the edit: 5 retries"
+  ],
   routing: [
     "smart → openai/gpt-4o: Routing picks who answers.",
     "fast, 4 calls, weighted 3:1 → openai, openai, ollama, openai",
