@@ -248,13 +248,17 @@ const maxStepsError = (
   messages: ReadonlyArray<Message>,
   response: ChatResponse
 ): MaxStepsExceededError =>
-  new MaxStepsExceededError({
-    message: `the model was still calling tools (${response.toolCalls.map((call) => call.name).join(", ")}) after ${settings.maxSteps} step${settings.maxSteps === 1 ? "" : "s"}; raise maxSteps, or set onMaxSteps: "return-last" to get the last answer`,
-    maxSteps: settings.maxSteps,
-    messages,
-    lastResponse: response,
-    usage: totalsOf(steps).usage
-  })
+  new MaxStepsExceededError(
+    {
+      message: `the model was still calling tools (${response.toolCalls.map((call) => call.name).join(", ")}) after ${settings.maxSteps} step${settings.maxSteps === 1 ? "" : "s"}; raise maxSteps, or set onMaxSteps: "return-last" to get the last answer`,
+      maxSteps: settings.maxSteps,
+      messages,
+      lastResponse: response,
+      usage: totalsOf(steps).usage
+    },
+    // Built from requests the client checked and responses it decoded: checking it again would only cost time.
+    { disableValidation: true }
+  )
 
 const handleCall = <E, R>(toolkit: Toolkit<E, R>, call: ToolCall, settings: Settings) =>
   toolkit.handle(
