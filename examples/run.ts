@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { FakeProviderServer, FakeReply, type RecordedRequest } from "@agent-adapter/sdk/testing"
+import { FakeOpenAi, FakeProviderServer, FakeReply, type RecordedRequest } from "@agent-adapter/sdk/testing"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const examples = readdirSync(here)
@@ -42,7 +42,53 @@ const weatherModel = (request: RecordedRequest): FakeReply => {
   })
 }
 
+// A fake model comparing two cities: it asks for both forecasts at once, then answers from the two results.
+const twoCitiesModel = (request: RecordedRequest): FakeReply => {
+  const body = request.body as { messages: ReadonlyArray<{ role: string; content: string | null }> }
+  const results = body.messages
+    .filter((message) => message.role === "tool")
+    .map((message) => JSON.parse(message.content ?? "{}") as { city: string; temperature: number })
+  const call = (city: string) => ({
+    id: `call_${city.toLowerCase()}`,
+    type: "function",
+    function: { name: "get_weather", arguments: JSON.stringify({ city }) }
+  })
+  const [warmer, colder] = [...results].sort((a, b) => b.temperature - a.temperature)
+  const message =
+    results.length === 0
+      ? { role: "assistant", content: null, tool_calls: [call("Paris"), call("Tokyo")] }
+      : {
+          role: "assistant",
+          content: `${warmer?.city} is warmer: ${warmer?.temperature}°C against ${colder?.temperature}°C in ${colder?.city}.`
+        }
+  return FakeReply.json({
+    id: "chatcmpl-example",
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model: "gpt-4o-mini",
+    choices: [{ index: 0, message, finish_reason: results.length === 0 ? "tool_calls" : "stop" }],
+    usage: { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 }
+  })
+}
+
+const pancakes = {
+  name: "Pancakes",
+  minutes: 20,
+  ingredients: [
+    { item: "flour", grams: 200 },
+    { item: "milk", grams: 300 }
+  ]
+}
+
 const setups: Record<string, (server: FakeProviderServer) => void> = {
+  "tool-loop": (server) => server.enqueue(FakeReply.handler(twoCitiesModel), FakeReply.handler(twoCitiesModel)),
+  // The first answer breaks the schema (minutes as text): one repair attempt fixes it; then a streamed one.
+  "structured-output": (server) =>
+    server.enqueue(
+      FakeReply.json(FakeOpenAi.chatCompletion(JSON.stringify({ ...pancakes, minutes: "twenty" }))),
+      FakeReply.json(FakeOpenAi.chatCompletion(JSON.stringify(pancakes))),
+      FakeReply.stream(FakeOpenAi.chatCompletionChunks(JSON.stringify(pancakes), { chunks: 8 }))
+    ),
   "tool-call": (server) => server.enqueue(FakeReply.handler(weatherModel), FakeReply.handler(weatherModel)),
   // OpenAI is down: three 503s use up the first try and both retries, so the fallback answers.
   "reliability-stack": (server) =>

@@ -86,6 +86,7 @@ export {
   type ConfigClientOptions,
   type ProviderName
 } from "./promise/Client.js"
+export { Prompt } from "./prompt/index.js"
 export { type ProviderEntry, type ProviderSettings, providerNames, providers } from "./providers/registry.js"
 export * as Cache from "./reliability/Cache.js"
 export * as CircuitBreaker from "./reliability/CircuitBreaker.js"
@@ -96,5 +97,7 @@ export * as Retry from "./reliability/Retry.js"
 export * as Stack from "./reliability/Stack.js"
 export * as Timeout from "./reliability/Timeout.js"
 export * as Router from "./routing/Router.js"
+export { DecodeIssue, GenerateObject, ObjectDecodeError, PartialJson } from "./structured/index.js"
 export { ContextWindow, Tokens } from "./tokens/index.js"
+export { AsyncTool, Toolkit, ToolLoop } from "./tools/index.js"
 export * as HttpTransport from "./transport/HttpTransport.js"

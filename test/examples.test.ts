@@ -58,6 +58,16 @@ const expectations: Record<string, ReadonlyArray<string>> = {
     "providers.openai.baseURL (line 2, col 27): unknown key `baseURL` (did you mean `baseUrl`?)",
     "after the edit: 5 retries"
   ],
+  "tool-loop": [
+    'step 0: get_weather -> {"city":"Paris","temperature":18}',
+    "answer: Tokyo is warmer: 24°C against 18°C in Paris.",
+    "2 steps, 104 tokens"
+  ],
+  "structured-output": [
+    "Pancakes: 20 minutes, 2 ingredients (after 2 attempts)",
+    'partial: {"name":"Pancakes"}',
+    "final: Pancakes, flour and milk"
+  ],
   routing: [
     "smart → openai/gpt-4o: Routing picks who answers.",
     "fast, 4 calls, weighted 3:1 → openai, openai, ollama, openai",

@@ -18,7 +18,11 @@ const subpaths = {
     "Router",
     "Catalog",
     "Tokens",
-    "ContextWindow"
+    "ContextWindow",
+    "Toolkit",
+    "ToolLoop",
+    "GenerateObject",
+    "Prompt"
   ],
   "@agent-adapter/sdk/codec": ["Sse", "Ndjson"],
   "@agent-adapter/sdk/openai": ["OpenAi"],
