@@ -31,6 +31,9 @@ import * as Cache from "../reliability/Cache.js"
 import * as Fallback from "../reliability/Fallback.js"
 import * as Stack from "../reliability/Stack.js"
 import * as Router from "../routing/Router.js"
+import * as GenerateObject from "../structured/GenerateObject.js"
+import * as AsyncTool from "../tools/AsyncTool.js"
+import type * as ToolLoop from "../tools/ToolLoop.js"
 import * as HttpTransport from "../transport/HttpTransport.js"
 
 /**
@@ -571,6 +574,27 @@ export class Client {
     )
   }
 
+  /**
+   * A value decoded by an Effect Schema: JSON Schema output where the provider has it, a forced tool where not, one
+   * repair attempt on a bad answer, then `ObjectDecodeError` holding the raw text (see docs/structured-output.md).
+   */
+  async generateObject<A, I>(
+    options: GenerateObject.GenerateObjectOptions<A, I> & CallOptions
+  ): Promise<GenerateObject.GenerateObjectResult<A>> {
+    this.assertOpen()
+    const { signal, ...rest } = options
+    return this.run(GenerateObject.generateObject(rest as GenerateObject.GenerateObjectOptions<A, I>), signal)
+  }
+
+  /**
+   * Runs the model with tools until it answers: tool calls run in parallel (bounded), results go back, up to
+   * `maxSteps` model calls (see docs/tools.md). Tools come from `AsyncTool.make` or `Toolkit.tool`.
+   */
+  async runTools(params: AsyncTool.RunToolsParams): Promise<ToolLoop.ToolLoopResult> {
+    this.assertOpen()
+    return AsyncTool.runTools((effect, signal) => this.run(effect, signal), params)
+  }
+
   /** Releases the client's resources (connections, runtime). Calls after `close` fail. */
   async close(): Promise<void> {
     if (this.closed) return
@@ -584,7 +608,10 @@ export class Client {
     }
   }
 
-  private async run<A>(effect: Effect.Effect<A, LlmError, LlmClient>, signal: AbortSignal | undefined): Promise<A> {
+  private async run<A, E = LlmError>(
+    effect: Effect.Effect<A, E, LlmClient>,
+    signal: AbortSignal | undefined
+  ): Promise<A> {
     const exit = await this.runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal })
     if (Exit.isSuccess(exit)) return exit.value
     throw toThrowable(exit.cause, signal)
