@@ -1,0 +1,28 @@
+// What every route of one gateway shares: the router, the auth service, the metrics and the settings, gathered once
+// when the gateway starts so that no route looks a service up per request.
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Effect from "effect/Effect"
+import type { RouterService } from "../../routing/Router.js"
+import type { GatewayAuthService } from "../auth/GatewayAuth.js"
+import type { GatewayMetrics } from "./metrics.js"
+
+/** @internal */
+export interface RouteContext {
+  readonly router: RouterService
+  readonly auth: GatewayAuthService
+  readonly metrics: GatewayMetrics
+  readonly maxBodyBytes: number
+  /** The request id the server gave the request (the caller's `x-request-id`, or a new one). */
+  readonly requestIdOf: (request: HttpServerRequest.HttpServerRequest) => string
+  /** The provider label of a model name, for metrics: its instance, or the group or alias it names. */
+  readonly providerOf: (model: string) => Effect.Effect<string>
+  /** Whether the gateway is shutting down (readiness then fails, so load balancers stop sending). */
+  readonly draining: () => boolean
+  /**
+   * Counts work the server cannot see as an HTTP request in flight (an answer on a WebSocket), so that a graceful
+   * shutdown waits for it too; call the returned function when it is done.
+   */
+  readonly beginWork: () => () => void
+  /** Unix seconds when the gateway started (`created` of the model list). */
+  readonly startedAt: number
+}

@@ -1,0 +1,65 @@
+// `POST /v1/embeddings` (OpenAI's wire format): the same gatekeeping as chat, one provider call, one JSON answer.
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Tokens from "../../tokens/Tokens.js"
+import { fromAuthError, internalFailure } from "../internal/failure.js"
+import { parseJsonBody } from "../internal/wireValidation.js"
+import { decodeEmbeddingRequest, encodeEmbeddingResponse } from "../openai/embeddings.js"
+import { errorResponse, keyHeaders, llmFailure, settler } from "./chatRoute.js"
+import type { RouteContext } from "./context.js"
+import { readBody } from "./requestBody.js"
+import { openAiWire } from "./wire.js"
+
+/** @internal */
+export const embeddingsRoute = (context: RouteContext) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (serverRequest) => {
+    const requestId = context.requestIdOf(serverRequest)
+    const started = Date.now()
+    return Effect.gen(function* () {
+      const principal = yield* Effect.mapError(
+        context.auth.authenticate(keyHeaders(serverRequest.headers)),
+        fromAuthError
+      )
+      const text = yield* readBody(NodeHttpServerRequest.toIncomingMessage(serverRequest), context.maxBodyBytes)
+      const { request, base64 } = yield* Effect.flatMap(parseJsonBody(text), decodeEmbeddingRequest)
+      const inputs = typeof request.input === "string" ? request.input : request.input.join("\n")
+      const admission = yield* Effect.mapError(
+        context.auth.admit(principal, { model: request.model, estimatedTokens: Tokens.estimate(inputs) }),
+        fromAuthError
+      )
+      const settle = settler(context, admission, { model: request.model, requestId, started })
+      const answer = Effect.matchEffect(context.router.client.embed(request), {
+        onSuccess: (response) =>
+          Effect.as(
+            settle({ status: 200, usage: response.usage, provider: response.provider }),
+            HttpServerResponse.text(encodeEmbeddingResponse(response, request.model, base64), {
+              status: 200,
+              contentType: "application/json"
+            })
+          ),
+        onFailure: (error) =>
+          Effect.flatMap(llmFailure(context, error), (failure) =>
+            Effect.as(
+              settle({ status: failure.status, errorType: failure.errorType }),
+              errorResponse(openAiWire, failure, requestId)
+            )
+          )
+      })
+      return yield* Effect.onInterrupt(answer, () => settle({ status: 499, errorType: "client_closed" }))
+    }).pipe(
+      Effect.catchAll((failure) => Effect.succeed(errorResponse(openAiWire, failure, requestId))),
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.as(
+              Effect.logError("the gateway failed while handling a request", cause),
+              errorResponse(openAiWire, internalFailure(), requestId)
+            )
+      ),
+      Effect.annotateLogs("requestId", requestId),
+      Effect.interruptible
+    )
+  })

@@ -1,0 +1,7 @@
+/**
+ * The gateway server: OpenAI and Anthropic wire formats in front of the router, with keys, limits, budgets, usage,
+ * health and metrics.
+ *
+ * @since 0.1.0
+ */
+export * as Gateway from "./Gateway.js"
