@@ -2,11 +2,17 @@
 // what each call cost (unknown models say so instead of claiming 0), have the catalog refuse what a model cannot
 // do, and trim a long conversation to the model's window.
 // Run against the fake provider server: npm run example -- cost-and-tokens
-import { collectResponse, HttpTransport, LlmClient, type Message } from "@agent-adapter/sdk"
+import {
+  Catalog,
+  ContextWindow,
+  collectResponse,
+  HttpTransport,
+  LlmClient,
+  type Message,
+  Tokens
+} from "@agent-adapter/sdk"
 import { OpenAi } from "@agent-adapter/sdk/openai"
 import { Console, Effect, Layer, pipe } from "effect"
-import { Catalog } from "../src/catalog/index.js"
-import { ContextWindow, Tokens } from "../src/tokens/index.js"
 
 const usd = (cost: number | undefined): string => (cost === undefined ? "unknown" : `$${cost.toFixed(8)}`)
 

@@ -68,6 +68,13 @@ const expectations: Record<string, ReadonlyArray<string>> = {
     'partial: {"name":"Pancakes"}',
     "final: Pancakes, flour and milk"
   ],
+  "cost-and-tokens": [
+    "request: 22 tokens (o200k_base)",
+    "tokens in/out: 12/8, cost: $0.00000660",
+    "acme-private-7 cost: unknown",
+    "refused (vision): o3-mini",
+    "gpt-4 window: kept 12 of 14 messages"
+  ],
   routing: [
     "smart → openai/gpt-4o: Routing picks who answers.",
     "fast, 4 calls, weighted 3:1 → openai, openai, ollama, openai",
