@@ -16,6 +16,8 @@ export default defineConfig({
     bedrock: "src/providers/bedrock/index.ts",
     reliability: "src/reliability/index.ts",
     redis: "src/redis/index.ts",
+    gateway: "src/gateway/index.ts",
+    observability: "src/observability/index.ts",
     testing: "src/testing/index.ts"
   },
   format: ["esm", "cjs"],

@@ -35,6 +35,8 @@ const subpaths = {
   "@agent-adapter/sdk/azure": ["Azure"],
   "@agent-adapter/sdk/bedrock": ["Bedrock"],
   "@agent-adapter/sdk/redis": ["RedisStore"],
+  "@agent-adapter/sdk/gateway": ["Gateway"],
+  "@agent-adapter/sdk/observability": ["Observability"],
   "@agent-adapter/sdk/reliability": [
     "Retry",
     "Timeout",

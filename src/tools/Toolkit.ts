@@ -76,7 +76,7 @@ export interface ToolOutput {
  *
  * @since 0.1.0
  */
-export interface ToolRunner<out E, out R> {
+export interface ToolRunner<E, R> {
   readonly name: string
   readonly definition: ToolDefinition
   readonly run: (call: ToolCall) => Effect.Effect<ToolOutput, InvalidToolCallError | E, R>
@@ -293,7 +293,7 @@ export const describeFailure = (error: unknown, call: ToolCall): string => {
  *
  * @since 0.1.0
  */
-export class Toolkit<out E = never, out R = never> {
+export class Toolkit<E = never, R = never> {
   readonly #tools: ReadonlyMap<string, ToolRunner<E, R>>
   /** The definitions of the tools, in the order they were given, for `ChatRequest.tools`. */
   readonly definitions: ReadonlyArray<ToolDefinition>
