@@ -99,3 +99,32 @@ export const router = (explicit: Option.Option<string>): Effect.Effect<Router.Ro
  */
 export const reportAndExit = (error: unknown, code: number = ExitCode.failure): Effect.Effect<never, CliExit> =>
   Effect.zipRight(err(`${style.red("error")} ${describeError(error)}\n`), Effect.fail(new CliExit({ code })))
+
+/**
+ * The variable naming the model when `--model` is not given.
+ *
+ * @since 0.1.0
+ */
+export const modelVariable = "AGENT_ADAPTER_MODEL"
+
+/**
+ * The model used when neither `--model` nor `$AGENT_ADAPTER_MODEL` names one and the configuration lists none: the
+ * built-in mock, which echoes.
+ *
+ * @since 0.1.0
+ */
+export const fallbackModel = "mock/echo"
+
+/**
+ * The model a command uses when `--model` is not given: `$AGENT_ADAPTER_MODEL`, else the first model the configuration
+ * lists for a real provider (so `chat "hi"` works with only a key set), else the mock.
+ *
+ * @since 0.1.0
+ */
+export const defaultModel = (router: Router.RouterService): Effect.Effect<string> =>
+  Effect.map(router.models, (models) => {
+    const fromEnv = process.env[modelVariable]
+    if (fromEnv !== undefined && fromEnv !== "") return fromEnv
+    const configured = models.find((model) => model.kind === "model" && model.providers[0] !== "mock")
+    return configured?.id ?? fallbackModel
+  })

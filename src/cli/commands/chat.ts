@@ -22,37 +22,20 @@ import { CliExit, describeError, ExitCode } from "../Failure.js"
 import * as Flags from "../Flags.js"
 import * as Interrupts from "../Interrupts.js"
 import { err, out, style } from "../Output.js"
-import { commonOptions, router as loadRouter, reportAndExit } from "../Session.js"
-
-/**
- * The variable naming the model when `--model` is not given.
- *
- * @since 0.1.0
- */
-export const modelVariable = "AGENT_ADAPTER_MODEL"
-
-/**
- * The model used when neither `--model` nor `$AGENT_ADAPTER_MODEL` names one and the configuration lists none: the
- * built-in mock, which echoes.
- *
- * @since 0.1.0
- */
-export const fallbackModel = "mock/echo"
+import {
+  commonOptions,
+  defaultModel,
+  fallbackModel,
+  router as loadRouter,
+  modelVariable,
+  reportAndExit
+} from "../Session.js"
 
 interface Settings {
   readonly system: string | undefined
   readonly temperature: number | undefined
   readonly maxTokens: number | undefined
 }
-
-// The first model the configuration lists for a real provider, so `chat "hi"` works with only a key set.
-const defaultModel = (router: RouterService): Effect.Effect<string> =>
-  Effect.map(router.models, (models) => {
-    const fromEnv = process.env[modelVariable]
-    if (fromEnv !== undefined && fromEnv !== "") return fromEnv
-    const configured = models.find((model) => model.kind === "model" && model.providers[0] !== "mock")
-    return configured?.id ?? fallbackModel
-  })
 
 const requestOf = (model: string, settings: Settings, history: ReadonlyArray<Message>): ChatRequest => ({
   model,
