@@ -11,6 +11,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ServeError } from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -126,7 +127,18 @@ export const make = (
       beginWork: node.beginWork,
       startedAt: Math.floor(Date.now() / 1000)
     }
-    yield* node.httpServer.serve(makeRoutes(context))
+    const routes = makeRoutes(context)
+    // Each handler counts until its request scope closes; WebSocket connections, which live until the server
+    // closes them, are not waited for.
+    const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      request.headers.upgrade === undefined
+        ? Effect.zipRight(
+            Effect.acquireRelease(Effect.sync(node.beginHandler), (release) => Effect.sync(release)),
+            routes
+          )
+        : routes
+    )
+    yield* node.httpServer.serve(app)
     // Added after `serve`, so it runs first on shutdown: the routes still answer while in-flight work drains.
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(

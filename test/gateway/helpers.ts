@@ -47,6 +47,10 @@ export interface HarnessOptions {
   /** Default: open (no key needed). */
   readonly auth?: MakeOptions
   readonly fake?: FakeProviderServerOptions
+  /** A fake server to use instead of starting one (it then outlives the harness's scope). */
+  readonly fakeServer?: FakeProviderServer
+  /** Changes the auth service the gateway gets (to make storage unreachable, say). */
+  readonly authOverride?: (service: GatewayAuthService) => GatewayAuthService
 }
 
 export interface Harness {
@@ -64,14 +68,21 @@ export interface Harness {
 /** Builds the whole stack in the scope; it stops (gracefully) when the scope closes. */
 export const harness = (options: HarnessOptions = {}): Effect.Effect<Harness, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const fake = yield* FakeProviderServer.make(options.fake)
+    const fake = options.fakeServer ?? (yield* FakeProviderServer.make(options.fake))
     const config = (options.config ?? configFor)(fake.url)
     const context = yield* Layer.build(
       Gateway.layer({ port: 0, ...options.gateway }).pipe(
         Layer.provideMerge(
           Layer.merge(
             Router.layer(config, { env: {} }).pipe(Layer.provide(HttpTransport.layer)),
-            GatewayAuth.layerMemory(options.auth ?? { open: true })
+            options.authOverride === undefined
+              ? GatewayAuth.layerMemory(options.auth ?? { open: true })
+              : Layer.effect(
+                  GatewayAuth,
+                  Effect.map(GatewayAuth, options.authOverride).pipe(
+                    Effect.provide(GatewayAuth.layerMemory(options.auth ?? { open: true }))
+                  )
+                )
           )
         )
       )
@@ -88,12 +99,17 @@ export const harness = (options: HarnessOptions = {}): Effect.Effect<Harness, ne
     }
   })
 
+/** A response read by `post` and `get`; `json` is navigated freely by the tests. */
+export interface Reply {
+  readonly status: number
+  readonly headers: Headers
+  // biome-ignore lint/suspicious/noExplicitAny: tests navigate answer JSON freely and assert on it
+  readonly json: any
+  readonly text: string
+}
+
 /** A request to the gateway with `fetch`, for what the SDKs do not send (bad JSON, unknown fields, huge bodies). */
-export const post = (
-  url: string,
-  body: string,
-  headers: Record<string, string> = {}
-): Effect.Effect<{ readonly status: number; readonly headers: Headers; readonly json: any; readonly text: string }> =>
+export const post = (url: string, body: string, headers: Record<string, string> = {}): Effect.Effect<Reply> =>
   Effect.promise(async () => {
     const response = await fetch(url, {
       method: "POST",
@@ -111,10 +127,7 @@ export const post = (
   })
 
 /** A GET with `fetch`. */
-export const get = (
-  url: string,
-  headers: Record<string, string> = {}
-): Effect.Effect<{ readonly status: number; readonly headers: Headers; readonly json: any; readonly text: string }> =>
+export const get = (url: string, headers: Record<string, string> = {}): Effect.Effect<Reply> =>
   Effect.promise(async () => {
     const response = await fetch(url, { headers })
     const text = await response.text()

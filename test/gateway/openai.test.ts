@@ -60,7 +60,7 @@ describe("gateway: OpenAI Chat Completions with the openai SDK", () => {
       )
       assert.strictEqual(completion.choices[0]?.message.content, "From Claude")
       assert.strictEqual(h.fake.requests[0]?.path, "/v1/messages")
-      assert.strictEqual((h.fake.requests[0]?.body as { model: string }).model, "claude-sonnet-4-5")
+      assert.strictEqual((h.fake.requests[0]!.body as { model: string }).model, "claude-sonnet-4-5")
     })
   )
 

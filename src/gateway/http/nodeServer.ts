@@ -20,6 +20,11 @@ export interface NodeServer {
   readonly inFlight: () => number
   readonly draining: () => boolean
   readonly beginWork: () => () => void
+  /**
+   * Counts a request handler from its start until its request scope closes (response written, finalizers run), so
+   * that shutdown waits for cancelled handlers to finish settling before the stores close.
+   */
+  readonly beginHandler: () => () => void
   /** Stops accepting, waits for what is in flight up to `grace`, then closes every connection. */
   readonly drain: (grace: Duration.DurationInput) => Effect.Effect<void>
 }
@@ -45,6 +50,7 @@ export const makeNodeServer = (options: {
     const server = Http.createServer()
     let requests = 0
     let work = 0
+    let handlers = 0
     let draining = false
     let waiters: Array<() => void> = []
     const changed = () => {
@@ -90,15 +96,13 @@ export const makeNodeServer = (options: {
         draining = true
         // Stops listening and closes idle keep-alive connections; busy ones finish their request first.
         if (server.listening) server.close()
-        yield* Effect.timeoutOption(
-          until(() => requests + work === 0),
-          grace
-        )
+        // Finalizers are uninterruptible; the wait must not be, or the deadline could not cut it short.
+        yield* Effect.timeoutOption(Effect.interruptible(until(() => requests + work === 0)), grace)
         // Connections left idle after their last answer, and whatever outlived the deadline: the platform
         // interrupts the fibers of responses that close unfinished, which cancels their upstream requests.
         server.closeAllConnections()
         yield* Effect.timeoutOption(
-          until(() => requests === 0),
+          Effect.interruptible(until(() => requests === 0 && handlers === 0)),
           Duration.seconds(5)
         )
       })
@@ -114,6 +118,16 @@ export const makeNodeServer = (options: {
           if (done) return
           done = true
           work--
+          changed()
+        }
+      },
+      beginHandler: () => {
+        handlers++
+        let done = false
+        return () => {
+          if (done) return
+          done = true
+          handlers--
           changed()
         }
       },

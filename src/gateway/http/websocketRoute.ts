@@ -127,7 +127,22 @@ export const websocketRoute = (context: RouteContext) =>
       if (Either.isLeft(authenticated))
         return errorResponse(openAiWire, fromAuthError(authenticated.left), connectionId)
       const principal = authenticated.right
-      const socket = yield* serverRequest.upgrade
+      const upgraded = yield* Effect.either(serverRequest.upgrade)
+      if (Either.isLeft(upgraded)) {
+        return errorResponse(
+          openAiWire,
+          failure(
+            400,
+            "invalid_request",
+            "This route speaks WebSocket: send an upgrade request (Upgrade: websocket).",
+            {
+              code: "websocket_required"
+            }
+          ),
+          connectionId
+        )
+      }
+      const socket = upgraded.right
       const write = yield* socket.writer
       const send = (message: string) => write(message)
       const queue = yield* Queue.unbounded<string>()
