@@ -53,12 +53,45 @@ const plainConsole = (console: Console.Console): Console.Console => ({
   }
 })
 
+const commandNames = ["chat", "serve", "models", "ping", "config", "bench"]
+
+const editDistance = (a: string, b: string): number => {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!
+    previous[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diagonal = above
+    }
+  }
+  return previous[b.length]!
+}
+
+// @effect/cli says only "Invalid subcommand": name the word and the closest command.
+const unknownCommand = (word: string | undefined): string | undefined => {
+  if (word === undefined || word.startsWith("-") || commandNames.includes(word)) return undefined
+  const closest = commandNames
+    .map((name) => ({ name, distance: editDistance(word, name) }))
+    .sort((a, b) => a.distance - b.distance)[0]!
+  const hint = closest.distance <= 2 ? `; did you mean ${closest.name}?` : ""
+  return `unknown command ${word}: the commands are ${commandNames.join(", ")}${hint}`
+}
+
 /**
  * Runs the CLI on `argv` (as `process.argv`: node, script, arguments) and resolves with the exit code.
  *
  * @since 0.1.0
  */
 export const program = (argv: ReadonlyArray<string>, color: boolean): Effect.Effect<number> => {
+  const unknown = unknownCommand(argv[2])
+  if (unknown !== undefined) {
+    return Effect.sync(() => {
+      process.stderr.write(`${unknown}\n(agent-adapter --help lists the commands)\n`)
+      return ExitCode.usage
+    })
+  }
   const run = cli(argv).pipe(Effect.provide(NodeContext.layer))
   const painted = color
     ? run

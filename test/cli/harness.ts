@@ -62,6 +62,10 @@ export const builtCli = (): string => {
       { cwd: root, encoding: "utf8" }
     )
     if (result.status !== 0) throw new Error(`building the CLI failed:\n${result.stdout}\n${result.stderr}`)
+    // Builds of older sources are of no more use.
+    for (const old of readdirSync(cacheRoot)) {
+      if (!old.startsWith("staging-")) rmSync(join(cacheRoot, old), { recursive: true, force: true })
+    }
     try {
       renameSync(staging, target)
     } catch {
