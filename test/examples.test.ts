@@ -104,6 +104,9 @@ describe.concurrent("examples", () => {
   it("an unknown example name lists the examples and exits 2", async () => {
     const { code, stderr } = await runExample("nope")
     assert.strictEqual(code, 2)
-    assert.include(stderr, "examples: anthropic, azure, bedrock, cancellation, effect-streaming, embeddings")
+    assert.include(
+      stderr,
+      "examples: anthropic, azure, bedrock, cancellation, configuration, cost-and-tokens, effect-streaming, embeddings"
+    )
   })
 })
