@@ -135,7 +135,7 @@ export const run = (argv: ReadonlyArray<string> = process.argv): void => {
   const fiber = Effect.runFork(program(argv, colorEnabled(argv, process.env, process.stdout.isTTY === true)))
   let stopping = false
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signal === "SIGINT" && Interrupts.dispatch()) return
+    if ((signal === "SIGINT" || signal === "SIGTERM") && Interrupts.dispatch(signal)) return
     if (stopping) return process.exit(ExitCode.interrupted)
     stopping = true
     fiber.unsafeInterruptAsFork(fiber.id())

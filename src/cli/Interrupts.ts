@@ -9,28 +9,41 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 
-const handlers: Array<() => void> = []
-
 /**
- * Called by the process's SIGINT listener: runs the latest handler and answers true, or answers false when none is
- * registered (the caller then stops everything).
+ * The signals a command may take over.
  *
  * @since 0.1.0
  */
-export const dispatch = (): boolean => {
-  const handler = handlers.at(-1)
+export type StopSignal = "SIGINT" | "SIGTERM"
+
+interface Handler {
+  readonly signals: ReadonlyArray<StopSignal>
+  readonly run: () => void
+}
+
+const handlers: Array<Handler> = []
+
+/**
+ * Called by the process's signal listener: runs the latest handler of `signal` and answers true, or answers false
+ * when none is registered (the caller then stops everything).
+ *
+ * @since 0.1.0
+ */
+export const dispatch = (signal: StopSignal = "SIGINT"): boolean => {
+  const handler = [...handlers].reverse().find((candidate) => candidate.signals.includes(signal))
   if (handler === undefined) return false
-  handler()
+  handler.run()
   return true
 }
 
 /**
- * Registers `handler` for a SIGINT while the scope is open.
+ * Registers `run` for `signals` (default: SIGINT) while the scope is open.
  *
  * @since 0.1.0
  */
-export const register = (handler: () => void) =>
-  Effect.acquireRelease(
+export const register = (run: () => void, signals: ReadonlyArray<StopSignal> = ["SIGINT"]) => {
+  const handler: Handler = { signals, run }
+  return Effect.acquireRelease(
     Effect.sync(() => {
       handlers.push(handler)
     }),
@@ -40,6 +53,7 @@ export const register = (handler: () => void) =>
         if (index >= 0) handlers.splice(index, 1)
       })
   )
+}
 
 /**
  * Runs `effect` until it ends or Ctrl-C arrives; Ctrl-C interrupts it (its requests are cancelled) and gives
