@@ -49,6 +49,8 @@ export interface HarnessOptions {
   readonly fake?: FakeProviderServerOptions
   /** A fake server to use instead of starting one (it then outlives the harness's scope). */
   readonly fakeServer?: FakeProviderServer
+  /** The auth service's layer, instead of the in-memory one (`GatewayAuth.layer` over a SQLite file, say). */
+  readonly authLayer?: Layer.Layer<GatewayAuth, unknown>
   /** Changes the auth service the gateway gets (to make storage unreachable, say). */
   readonly authOverride?: (service: GatewayAuthService) => GatewayAuthService
 }
@@ -75,14 +77,16 @@ export const harness = (options: HarnessOptions = {}): Effect.Effect<Harness, ne
         Layer.provideMerge(
           Layer.merge(
             Router.layer(config, { env: {} }).pipe(Layer.provide(HttpTransport.layer)),
-            options.authOverride === undefined
-              ? GatewayAuth.layerMemory(options.auth ?? { open: true })
-              : Layer.effect(
-                  GatewayAuth,
-                  Effect.map(GatewayAuth, options.authOverride).pipe(
-                    Effect.provide(GatewayAuth.layerMemory(options.auth ?? { open: true }))
+            options.authLayer !== undefined
+              ? options.authLayer
+              : options.authOverride === undefined
+                ? GatewayAuth.layerMemory(options.auth ?? { open: true })
+                : Layer.effect(
+                    GatewayAuth,
+                    Effect.map(GatewayAuth, options.authOverride).pipe(
+                      Effect.provide(GatewayAuth.layerMemory(options.auth ?? { open: true }))
+                    )
                   )
-                )
           )
         )
       )
