@@ -168,6 +168,14 @@ describe("agent-adapter chat", () => {
     assert.strictEqual(result.code, 130)
   })
 
+  it("Ctrl-C at the prompt ends the session with exit code 130", async () => {
+    const cli = startCli(["chat", "-c", configFile, "-m", "openai/gpt-4o-mini", "--interactive"])
+    await cli.waitForStdout((text) => count(text, "> ") === 1)
+    cli.child.kill("SIGINT")
+    const result = await cli.exited
+    assert.strictEqual(result.code, 130)
+  })
+
   it("refuses a misspelt flag with exit code 2, naming it", async () => {
     server.reset()
     const result = await runCli(["chat", "-c", configFile, "--modle", "openai/gpt-4o", "hi"])
