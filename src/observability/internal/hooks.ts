@@ -209,17 +209,8 @@ export const attemptStream = <A, E, R>(
           const attributes = attemptAttributes(call, provider, model, scopeIn(context))
           return Effect.map(Effect.makeSpan(ATTEMPT_SPAN, spanOptions(attributes)), (span) => {
             const attempt: AttemptState = { status: undefined }
-            let started = false
+            // The attempt that ends well is the one that answered (retries and fallbacks end before theirs).
             return Stream.provideContext(stream, withAttemptContext(context, span, attempt) as Context.Context<R>).pipe(
-              Stream.mapChunks((chunk) => {
-                if (!started && chunk.length > 0) {
-                  // The first chunk commits the stream to this attempt: it is the one that answers.
-                  started = true
-                  call.answeredProvider = provider
-                  call.answeredModel = model
-                }
-                return chunk
-              }),
               Stream.ensuringWith((exit) =>
                 Effect.clockWith((clock) =>
                   Effect.sync(() => {
@@ -326,8 +317,14 @@ export const cacheLookup = (operation: string, provider: string, model: string, 
   !state.enabled
     ? Effect.void
     : withCall((call) => {
-        const labels = Metrics.callLabels(operation, provider, model)
-        labels.push(Metrics.label(Adapter.cacheResult, hit ? "hit" : "miss"))
+        const labels = Metrics.callLabels(
+          operation,
+          provider,
+          model,
+          undefined,
+          Adapter.cacheResult,
+          hit ? "hit" : "miss"
+        )
         Metrics.cacheRequests.unsafeUpdate(1, labels)
         if (call !== undefined) call.cacheHit = hit
       })
@@ -358,9 +355,10 @@ export const rejected = <E>(
   !state.enabled
     ? Effect.fail(error)
     : Effect.withFiberRuntime<never, E>((fiber) => {
-        const labels = Metrics.callLabels(operation, provider, model)
-        labels.push(Metrics.label(Adapter.circuit, key))
-        Metrics.circuitRejections.unsafeUpdate(1, labels)
+        Metrics.circuitRejections.unsafeUpdate(
+          1,
+          Metrics.callLabels(operation, provider, model, undefined, Adapter.circuit, key)
+        )
         const context = fiber.currentContext
         const call = callIn(context)
         if (call === undefined) return Effect.fail(error)

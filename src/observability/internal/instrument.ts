@@ -6,8 +6,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as LogLevel from "effect/LogLevel"
-import * as Metric from "effect/Metric"
-import type * as MetricLabel from "effect/MetricLabel"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type { ChatRequest } from "../../core/ChatRequest.js"
@@ -251,11 +249,10 @@ const record = (report: Report): void => {
   const labels = Metrics.callLabels(report.operation, report.provider, report.requestModel, errorType)
   Metrics.operationDuration.unsafeUpdate(report.durationSeconds, labels)
   if (report.usage !== undefined) {
-    const base = Metrics.callLabels(report.operation, report.provider, report.requestModel)
-    Metrics.tokenUsage.unsafeUpdate(report.usage.inputTokens, [...base, Metrics.label(GenAi.tokenType, "input")])
-    if (report.operation === "chat") {
-      Metrics.tokenUsage.unsafeUpdate(report.usage.outputTokens, [...base, Metrics.label(GenAi.tokenType, "output")])
-    }
+    const tokens = (type: string) =>
+      Metrics.callLabels(report.operation, report.provider, report.requestModel, undefined, GenAi.tokenType, type)
+    Metrics.tokenUsage.unsafeUpdate(report.usage.inputTokens, tokens("input"))
+    if (report.operation === "chat") Metrics.tokenUsage.unsafeUpdate(report.usage.outputTokens, tokens("output"))
   }
   if (report.ttfcSeconds !== undefined) Metrics.timeToFirstChunk.unsafeUpdate(report.ttfcSeconds, labels)
   if (report.chunkRate !== undefined) Metrics.chunkRate.unsafeUpdate(report.chunkRate, labels)
@@ -328,17 +325,17 @@ class StreamTracker {
   requestId: string | undefined
   finishReason: string | undefined
   usage: Usage | undefined
-  perChunk: Metric.Metric.Histogram<number> | undefined
+  // Gaps between chunks, recorded when the stream ends: only then is it known which provider answered.
+  readonly gaps: Array<number> = []
 
   constructor(readonly accumulator: Accumulator | undefined) {}
 
-  add(batch: Iterable<StreamChunk>, size: number, now: bigint, labels: () => Array<MetricLabel.MetricLabel>): void {
+  add(batch: Iterable<StreamChunk>, size: number, now: bigint): void {
     if (size === 0) return
     if (this.lastAt !== undefined) {
       // Chunks of one read arrive together: the gap since the previous read is shared among them.
-      this.perChunk ??= Metric.taggedWithLabels(Metrics.timePerOutputChunk, labels())
       const gap = secondsBetween(this.lastAt, now) / size
-      for (let i = 0; i < size; i++) this.perChunk.unsafeUpdate(gap, [])
+      for (let i = 0; i < size; i++) this.gaps.push(gap)
     } else {
       this.firstAt = now
     }
@@ -474,8 +471,6 @@ export const instrument =
               Effect.makeSpan(name, { kind: "client", attributes, captureStackTrace: false }),
               (span) => {
                 const tracker = new StreamTracker(captureContent ? new Accumulator() : undefined)
-                const labels = () =>
-                  Metrics.callLabels("chat", call.answeredProvider ?? provider, request.model, undefined)
                 const finish = (exit: Exit.Exit<unknown, LlmError>): Effect.Effect<void> =>
                   Effect.suspend(() => {
                     const now = clock.unsafeCurrentTimeNanos()
@@ -496,6 +491,10 @@ export const instrument =
                       if (tracker.chunks > 1 && streaming > 0) report.chunkRate = (tracker.chunks - 1) / streaming
                     }
                     priced(report, undefined)
+                    if (tracker.gaps.length > 0) {
+                      const labels = Metrics.callLabels("chat", report.provider, request.model)
+                      for (const gap of tracker.gaps) Metrics.timePerOutputChunk.unsafeUpdate(gap, labels)
+                    }
                     annotateEnd(span, report, call)
                     if (tracker.accumulator !== undefined && report.outcome === "success") {
                       const folded = tracker.accumulator.toResponse({ provider: report.provider, model: request.model })
@@ -513,7 +512,7 @@ export const instrument =
                 const arrays = chatArrays(request)
                 const traced = Stream.provideContext(inner.stream(request), withCall(context, span, call)).pipe(
                   Stream.mapChunks((chunks) => {
-                    tracker.add(chunks, chunks.length, clock.unsafeCurrentTimeNanos(), labels)
+                    tracker.add(chunks, chunks.length, clock.unsafeCurrentTimeNanos())
                     return chunks
                   }),
                   Stream.mapErrorCause((cause: Cause.Cause<LlmError>) => redactor.cause(cause)),

@@ -1,10 +1,14 @@
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import { Adapter, Common, GenAi, providerName } from "./attributes.js"
 
 // Effect metrics live in one process-wide registry; `@effect/opentelemetry` exports them and reads the unit from the
 // `unit` tag. Bucket boundaries follow the GenAI conventions' advice where they give one.
+//
+// The unit is part of each metric's key, and label arrays are interned per label set: Effect caches a metric's
+// registry entry by the identity of the label array, so a recurring label set costs a map lookup, not a hash.
 
 const histogram = (
   name: string,
@@ -12,10 +16,14 @@ const histogram = (
   description: string,
   boundaries: ReadonlyArray<number>
 ): Metric.Metric.Histogram<number> =>
-  Metric.histogram(name, MetricBoundaries.fromIterable(boundaries), description).pipe(Metric.tagged("unit", unit))
+  Metric.fromMetricKey(
+    MetricKey.histogram(name, MetricBoundaries.fromIterable(boundaries), description).pipe(
+      MetricKey.tagged("unit", unit)
+    )
+  )
 
 const counter = (name: string, unit: string, description: string): Metric.Metric.Counter<number> =>
-  Metric.counter(name, { description, incremental: true }).pipe(Metric.tagged("unit", unit))
+  Metric.fromMetricKey(MetricKey.counter(name, { description, incremental: true }).pipe(MetricKey.tagged("unit", unit)))
 
 /** @internal */
 export const operationDuration = histogram(
@@ -71,9 +79,11 @@ export const fallbacks = counter(
 )
 
 /** @internal */
-export const circuitState: Metric.Metric.Gauge<number> = Metric.gauge("agent_adapter.client.circuit.state", {
-  description: "State of a circuit: 0 closed, 1 half-open, 2 open"
-}).pipe(Metric.tagged("unit", "1"))
+export const circuitState: Metric.Metric.Gauge<number> = Metric.fromMetricKey(
+  MetricKey.gauge("agent_adapter.client.circuit.state", {
+    description: "State of a circuit: 0 closed, 1 half-open, 2 open"
+  }).pipe(MetricKey.tagged("unit", "1"))
+)
 
 /** @internal */
 export const circuitRejections = counter(
@@ -97,24 +107,38 @@ export const cacheRequests = counter(
   "Response cache lookups, by agent_adapter.cache.result (hit or miss)"
 )
 
-/** The labels every call metric carries. @internal */
+const interned = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+
+// The same array for the same labels, so that Effect's per-array cache finds the metric's entry.
+const intern = (pairs: ReadonlyArray<string>): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const key = pairs.join("\u0000")
+  let labels = interned.get(key)
+  if (labels === undefined) {
+    const made: Array<MetricLabel.MetricLabel> = []
+    for (let i = 0; i < pairs.length; i += 2) made.push(MetricLabel.make(pairs[i]!, pairs[i + 1]!))
+    labels = made
+    interned.set(key, labels)
+  }
+  return labels
+}
+
+/**
+ * The labels every call metric carries, with `extra` key-value pairs after them.
+ *
+ * @internal
+ */
 export const callLabels = (
   operation: string,
   provider: string,
   model: string,
-  errorType?: string | undefined
-): Array<MetricLabel.MetricLabel> => {
-  const labels = [
-    MetricLabel.make(GenAi.operationName, operation),
-    MetricLabel.make(GenAi.providerName, providerName(provider)),
-    MetricLabel.make(GenAi.requestModel, model)
-  ]
-  if (errorType !== undefined) labels.push(MetricLabel.make(Common.errorType, errorType))
-  return labels
+  errorType?: string | undefined,
+  ...extra: ReadonlyArray<string>
+): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const pairs = [GenAi.operationName, operation, GenAi.providerName, providerName(provider), GenAi.requestModel, model]
+  if (errorType !== undefined) pairs.push(Common.errorType, errorType)
+  pairs.push(...extra)
+  return intern(pairs)
 }
 
 /** @internal */
-export const label = (key: string, value: string): MetricLabel.MetricLabel => MetricLabel.make(key, value)
-
-/** @internal */
-export const circuitLabels = (key: string): Array<MetricLabel.MetricLabel> => [MetricLabel.make(Adapter.circuit, key)]
+export const circuitLabels = (key: string): ReadonlyArray<MetricLabel.MetricLabel> => intern([Adapter.circuit, key])

@@ -127,7 +127,8 @@ export const makeBedrockClient = (
       const out: Array<string> = []
       if (apiKey !== undefined) out.push(Redacted.value(apiKey))
       if (credentials !== undefined) {
-        out.push(Redacted.value(credentials.secretAccessKey))
+        // AWS echoes the access key id in signature errors (the credential scope); it names the account's user.
+        out.push(credentials.accessKeyId, Redacted.value(credentials.secretAccessKey))
         if (credentials.sessionToken !== undefined) out.push(Redacted.value(credentials.sessionToken))
       }
       return out

@@ -55,8 +55,8 @@ export const makeSigner = (region: string, credentials: ResolvedCredentials) => 
   })
   const secrets = (): ReadonlyArray<string> =>
     credentials.sessionToken === undefined
-      ? [Redacted.value(credentials.secretAccessKey)]
-      : [Redacted.value(credentials.secretAccessKey), Redacted.value(credentials.sessionToken)]
+      ? [credentials.accessKeyId, Redacted.value(credentials.secretAccessKey)]
+      : [credentials.accessKeyId, Redacted.value(credentials.secretAccessKey), Redacted.value(credentials.sessionToken)]
 
   return (request: SignableRequest): Effect.Effect<Readonly<Record<string, string>>, LlmError> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
