@@ -22,6 +22,7 @@ import type { LlmError } from "../core/LlmError.js"
 import * as Router from "../routing/Router.js"
 import * as HttpTransport from "../transport/HttpTransport.js"
 import { GatewayAuth, type GatewayAuthOptions } from "./auth/GatewayAuth.js"
+import { catalogPrice, type ModelPrice, type PriceOf } from "./auth/Pricing.js"
 import type { RouteContext } from "./http/context.js"
 import { gatewayMetrics } from "./http/metrics.js"
 import { makeNodeServer } from "./http/nodeServer.js"
@@ -168,6 +169,46 @@ export const layer = (
 ): Layer.Layer<GatewayServer, ServeError, Router.Router | GatewayAuth> => Layer.scoped(GatewayServer, make(options))
 
 /**
+ * Prices for budget reservations of the names a configuration routes: an address is priced by the catalog under
+ * its instance's provider type (`local/llama3.2` as `ollama/llama3.2`), an alias as what it stands for, and a group
+ * at its dearest member, since a reservation must cover whichever answers.
+ *
+ * @since 0.1.0
+ */
+export const configPrice =
+  (config: AdapterConfig): PriceOf =>
+  (model) => {
+    const visit = (name: string, seen: ReadonlySet<string>): ModelPrice | undefined => {
+      if (seen.has(name)) return undefined
+      const trail = new Set(seen).add(name)
+      const alias = config.aliases[name]
+      if (alias !== undefined) return visit(alias, trail)
+      const group = config.models[name]
+      if (group !== undefined) {
+        let dearest: ModelPrice | undefined
+        for (const target of [...group.targets.map((t) => t.model), ...group.fallbacks]) {
+          const price = visit(target, trail)
+          if (price === undefined) continue
+          if (
+            dearest === undefined ||
+            Math.max(price.inputPerMillion, price.outputPerMillion) >
+              Math.max(dearest.inputPerMillion, dearest.outputPerMillion)
+          ) {
+            dearest = price
+          }
+        }
+        return dearest
+      }
+      const slash = name.indexOf("/")
+      if (slash <= 0) return undefined
+      const instance = name.slice(0, slash)
+      const type = config.providers[instance]?.type ?? instance
+      return catalogPrice(`${type}/${name.slice(slash + 1)}`)
+    }
+    return visit(model, new Set())
+  }
+
+/**
  * Everything from one configuration: the router over its providers (with `HttpTransport.layer`), keys and usage
  * from its `gateway` section (SQLite by default), and the server on `gateway.host`/`gateway.port` unless `options`
  * say otherwise. With no master key (in the configuration or `AGENT_ADAPTER_MASTER_KEY`) and a loopback host, it
@@ -197,6 +238,11 @@ export const layerConfig = (
   const routerLayer = Router.layer(config, options.router).pipe(
     Layer.provide(options.httpClient ?? HttpTransport.layer)
   )
-  const authLayer = GatewayAuth.layer({ ...options.auth, ...gateway, open: isLoopback(host) })
+  const authLayer = GatewayAuth.layer({
+    price: configPrice(config),
+    ...options.auth,
+    ...gateway,
+    open: isLoopback(host)
+  })
   return layer(serverOptions).pipe(Layer.provideMerge(Layer.merge(routerLayer, authLayer)))
 }
