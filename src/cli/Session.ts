@@ -34,6 +34,7 @@ export const defaultConfigFile = "agent-adapter.yaml"
  */
 export const configOption = Options.text("config").pipe(
   Options.withAlias("c"),
+  Options.withPseudoName("FILE"),
   Options.withDescription(
     `The configuration file (YAML or JSON). Default: $AGENT_ADAPTER_CONFIG, else ./${defaultConfigFile} when it exists, else the environment only.`
   ),

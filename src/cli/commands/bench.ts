@@ -210,6 +210,7 @@ export const bench = Command.make(
     ...commonOptions,
     model: Options.text("model").pipe(
       Options.withAlias("m"),
+      Options.withPseudoName("MODEL"),
       Options.withDescription("provider/model, alias or group to load. Default: as for chat."),
       Options.optional
     ),
@@ -224,6 +225,7 @@ export const bench = Command.make(
     ),
     stream: Options.boolean("stream").pipe(Options.withDescription("Stream the answers and measure the first chunk.")),
     prompt: Options.text("prompt").pipe(
+      Options.withPseudoName("TEXT"),
       Options.withDescription("What each request asks."),
       Options.withDefault("Reply with one short sentence.")
     ),

@@ -93,19 +93,34 @@ const oneShot = (router: RouterService, model: string, prompt: string, settings:
     yield* out("\n")
   })
 
-// Lines of stdin as they come; `None` once stdin ends.
+// Lines of stdin as they come (`None` once stdin ends), and the prompt. On a terminal readline echoes what is typed
+// and edits the line, so it draws the prompt too; from a pipe the prompt is written as is.
 const lineReader = Effect.acquireRelease(
   Effect.gen(function* () {
     const lines = yield* Queue.unbounded<Option.Option<string>>()
-    const terminal = process.stdin.isTTY === true
-    const reader = readline.createInterface({ input: process.stdin, terminal, crlfDelay: Number.POSITIVE_INFINITY })
+    const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true
+    const reader = readline.createInterface({
+      input: process.stdin,
+      ...(terminal ? { output: process.stdout } : {}),
+      terminal,
+      crlfDelay: Number.POSITIVE_INFINITY
+    })
     reader.on("line", (line) => Queue.unsafeOffer(lines, Option.some(line)))
     reader.on("close", () => Queue.unsafeOffer(lines, Option.none()))
     // On a terminal readline takes Ctrl-C itself: pass it on as the signal it stands for.
     reader.on("SIGINT", () => {
-      if (!Interrupts.dispatch()) process.kill(process.pid, "SIGINT")
+      if (!Interrupts.dispatch("SIGINT")) process.kill(process.pid, "SIGINT")
     })
-    return { lines, reader }
+    const prompt = (text: string): Effect.Effect<void> =>
+      Effect.sync(() => {
+        if (terminal) {
+          reader.setPrompt(text)
+          reader.prompt()
+        } else {
+          process.stdout.write(text)
+        }
+      })
+    return { lines, reader, prompt }
   }),
   ({ reader }) => Effect.sync(() => reader.close())
 )
@@ -115,12 +130,12 @@ const help = "commands: /reset (forget the conversation), /model NAME (switch mo
 const session = (router: RouterService, initialModel: string, settings: Settings) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const { lines } = yield* lineReader
+      const { lines, prompt } = yield* lineReader
       let model = initialModel
       let history: Array<Message> = []
       yield* err(style.dim(`agent-adapter chat · ${model} · ${help}`))
       for (;;) {
-        yield* out(style.cyan("> "))
+        yield* prompt(style.cyan("> "))
         const next = yield* Queue.take(lines)
         if (Option.isNone(next)) {
           yield* out("\n")
@@ -176,6 +191,7 @@ export const chat = Command.make(
     ),
     model: Options.text("model").pipe(
       Options.withAlias("m"),
+      Options.withPseudoName("MODEL"),
       Options.withDescription(
         `provider/model, an alias or a model group. Default: $${modelVariable}, else the first model the configuration lists, else ${fallbackModel}.`
       ),
@@ -183,6 +199,7 @@ export const chat = Command.make(
     ),
     system: Options.text("system").pipe(
       Options.withAlias("s"),
+      Options.withPseudoName("TEXT"),
       Options.withDescription("A system message sent before the conversation."),
       Options.optional
     ),

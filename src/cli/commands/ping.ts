@@ -115,6 +115,7 @@ export const ping = Command.make(
     ...commonOptions,
     model: Options.text("model").pipe(
       Options.withAlias("m"),
+      Options.withPseudoName("INSTANCE/MODEL"),
       Options.withDescription("instance/model to ping on that instance (repeatable). Default: its first listed model."),
       Options.repeated
     ),

@@ -34,6 +34,7 @@ export const serve = Command.make(
       Options.optional
     ),
     host: Options.text("host").pipe(
+      Options.withPseudoName("HOST"),
       Options.withDescription("The address to listen on. Default: gateway.host, else 127.0.0.1 (this machine only)."),
       Options.optional
     )
