@@ -142,20 +142,23 @@ const progress = (total: number) => {
   let done = 0
   let failed = 0
   let lastTenth = 0
+  let lastDrawn = Number.NEGATIVE_INFINITY
   return {
     record: (sample: Sample) =>
       Effect.sync(() => {
         done++
         if (!sample.ok) failed++
         const rate = done / Math.max(0.001, (performance.now() - started) / 1000)
-        if (terminal) {
+        // Redrawn at most every 50 ms: a fast run finishes thousands of requests a second.
+        if (terminal && (done === total || performance.now() - lastDrawn >= 50)) {
+          lastDrawn = performance.now()
           const width = 30
           const filled = Math.round((done / total) * width)
           const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`
           const errors = failed > 0 ? style.red(` ${failed} failed`) : ""
           process.stderr.write(`\r${style.cyan(bar)} ${done}/${total}  ${rate.toFixed(1)} req/s${errors}\u001b[K`)
           if (done === total) process.stderr.write("\n")
-        } else {
+        } else if (!terminal) {
           const tenth = Math.floor((done * 10) / total)
           if (tenth > lastTenth) {
             lastTenth = tenth
