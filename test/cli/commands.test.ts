@@ -61,6 +61,27 @@ describe("agent-adapter models", () => {
   })
 })
 
+describe("where the configuration comes from", () => {
+  it("AGENT_ADAPTER_CONFIG names the file when --config is absent; --no-color is accepted", async () => {
+    const result = await runCli(["models", "--json", "--no-color"], {
+      env: cleanEnv({ AGENT_ADAPTER_CONFIG: configFile })
+    })
+    assert.strictEqual(result.code, 0, result.stderr)
+    const ids = (JSON.parse(result.stdout) as Array<{ id: string }>).map((row) => row.id)
+    assert.includeMembers(ids, ["openai/gpt-4o-mini", "fast", "smart"])
+  })
+
+  it("with no file, provider keys in the environment configure instances, as in the SDK", async () => {
+    server.reset()
+    const result = await runCli(["chat", "-m", "openai/gpt-4o-mini", "from the environment"], {
+      env: cleanEnv({ OPENAI_API_KEY: "sk-env-key", OPENAI_BASE_URL: `${server.url}/v1` })
+    })
+    assert.strictEqual(result.code, 0, result.stderr)
+    assert.strictEqual(result.stdout, "from the environment\n")
+    assert.strictEqual(server.requests[0]!.headers.authorization, "Bearer sk-env-key")
+  })
+})
+
 describe("agent-adapter ping", () => {
   it("answers ok with a latency for every provider and exits 0", async () => {
     server.reset()
