@@ -131,8 +131,9 @@ const exitWhenFlushed = (code: number) => {
  * @since 0.1.0
  */
 export const run = (argv: ReadonlyArray<string> = process.argv): void => {
-  setColor(colorEnabled(argv, process.env, process.stdout.isTTY === true))
-  const fiber = Effect.runFork(program(argv, colorEnabled(argv, process.env, process.stdout.isTTY === true)))
+  const color = colorEnabled(argv, process.env, process.stdout.isTTY === true)
+  setColor(color)
+  const fiber = Effect.runFork(program(argv, color))
   let stopping = false
   const onSignal = (signal: NodeJS.Signals) => {
     if ((signal === "SIGINT" || signal === "SIGTERM") && Interrupts.dispatch(signal)) return
