@@ -170,16 +170,16 @@ export const layerTelemetry = (options: TelemetryOptions): Layer.Layer<never> =>
           })
         )
       }
-      const exporters = Layer.mergeAll(
+      const exporters = Telemetry.sequence([
         processors.length === 0 ? Layer.empty : Telemetry.tracerLayer(processors, redactor),
         Telemetry.metricsLayer(readers)
-      ).pipe(Layer.provide(Telemetry.resourceLayer(options)))
-      return Layer.mergeAll(
+      ]).pipe(Layer.provide(Telemetry.resourceLayer(options)))
+      return Telemetry.sequence([
         exporters,
         Telemetry.loggerLayer(options.logFormat ?? "json", redactor),
         options.logLevel === undefined ? Layer.empty : Logger.minimumLogLevel(LogLevel.fromLiteral(options.logLevel)),
         Telemetry.headersLayer
-      )
+      ])
     })
   )
 
@@ -199,7 +199,7 @@ export const layerTelemetry = (options: TelemetryOptions): Layer.Layer<never> =>
  * @since 0.1.0
  */
 export const layer = (options: ObservabilityOptions): Layer.Layer<LlmClient, never, LlmClient> =>
-  Layer.merge(layerInstrument(options), layerTelemetry(options))
+  layerInstrument(options).pipe(Layer.provideMerge(layerTelemetry(options)))
 
 /**
  * The in-memory telemetry in context, to read what was captured.
@@ -252,7 +252,7 @@ export const layerMemoryTelemetry = (
 export const layerMemory = (
   options: MemoryOptions = {}
 ): Layer.Layer<LlmClient | MemoryInternal.Memory, never, LlmClient> =>
-  Layer.merge(layerInstrument(options), layerMemoryTelemetry(options))
+  layerInstrument(options).pipe(Layer.provideMerge(layerMemoryTelemetry(options)))
 
 /**
  * The metrics the instrumentation records, as Effect metrics (for a Prometheus endpoint or your own exporter).

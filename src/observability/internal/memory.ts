@@ -269,10 +269,10 @@ export const layer = (options: {
       const loggers =
         console === "none"
           ? Logger.replace(Logger.defaultLogger, memoryLogger)
-          : Layer.merge(
+          : Telemetry.sequence([
               Logger.replace(Logger.defaultLogger, memoryLogger),
               Logger.add(Telemetry.consoleLogger(console, options.redactor))
-            )
+            ])
       const service: MemoryService = {
         spans: Effect.sync(() => [...processor.spans]),
         spanTree: Effect.sync(() => toTree(processor.spans)),
@@ -286,11 +286,14 @@ export const layer = (options: {
           logs.length = 0
         })
       }
-      return Layer.mergeAll(
-        Layer.succeed(Memory, service),
-        Telemetry.tracerLayer([processor], options.redactor),
-        Telemetry.metricsLayer([reader]),
-        loggers
+      return Layer.succeed(Memory, service).pipe(
+        Layer.provideMerge(
+          Telemetry.sequence([
+            Telemetry.tracerLayer([processor], options.redactor),
+            Telemetry.metricsLayer([reader]),
+            loggers
+          ])
+        )
       )
     })
   )

@@ -74,6 +74,16 @@ const redactSpan = (span: ReadableSpan, redactor: Redaction.Redactor): ReadableS
 }
 
 /**
+ * The layers built one after another, in this fiber. Layers that set fiber-wide things (the tracer, the logger, the
+ * minimum log level) must not be merged in parallel: a parallel build runs them in child fibers whose settings are
+ * joined into the caller and never undone when the layer's scope closes.
+ *
+ * @internal
+ */
+export const sequence = <R>(layers: ReadonlyArray<Layer.Layer<never, never, R>>): Layer.Layer<never, never, R> =>
+  layers.reduce<Layer.Layer<never, never, R>>((built, next) => built.pipe(Layer.provideMerge(next)), Layer.empty)
+
+/**
  * The OpenTelemetry resource of the service.
  *
  * @internal
