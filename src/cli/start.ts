@@ -18,7 +18,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
-import * as Catalog from "../catalog/Catalog.js"
 import * as Config from "../config/Config.js"
 import type { AdapterConfig } from "../config/types.js"
 import { GatewayAuth } from "../gateway/auth/GatewayAuth.js"
@@ -28,11 +27,8 @@ import { type RoutedModel, Router } from "../routing/Router.js"
 
 const defaultFile = "agent-adapter.yaml"
 
-/** The mock answers any model name; this is the one the banner and `/v1/models` show. */
+/** The mock answers any model name; this is the one the router lists for it. */
 const mockModel = "echo"
-
-const knownModels = (type: string): ReadonlyArray<string> =>
-  type === "mock" ? [mockModel] : Catalog.builtin.models(type).map((model) => model.id)
 
 const configFile = (): string | undefined =>
   process.env[Config.fileVariable] !== undefined && process.env[Config.fileVariable] !== ""
@@ -116,7 +112,7 @@ const banner = (
 const main = Effect.gen(function* () {
   const file = configFile()
   const config = yield* Config.load({ file })
-  const context = yield* Layer.build(Gateway.layerConfig(config, { router: { knownModels } }))
+  const context = yield* Layer.build(Gateway.layerConfig(config))
   const gateway = yield* Effect.provide(Gateway.GatewayServer, context)
   const router = yield* Effect.provide(Router, context)
   yield* Effect.provide(GatewayAuth, context)
