@@ -18,7 +18,8 @@ export default defineConfig({
     redis: "src/redis/index.ts",
     gateway: "src/gateway/index.ts",
     observability: "src/observability/index.ts",
-    testing: "src/testing/index.ts"
+    testing: "src/testing/index.ts",
+    cli: "src/cli/main.ts"
   },
   format: ["esm", "cjs"],
   dts: true,

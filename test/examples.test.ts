@@ -75,6 +75,17 @@ const expectations: Record<string, ReadonlyArray<string>> = {
     "refused (vision): o3-mini",
     "gpt-4 window: kept 12 of 14 messages"
   ],
+  gateway: [
+    "answer: One gateway in front of every provider.",
+    "streamed in 8 chunks: Streams pass through the gateway chunk by chunk.",
+    "models listed: openai/gpt-4o-mini yes, mock/echo yes"
+  ],
+  observability: [
+    "span chat gpt-4o-mini [stream] ok: 7 in, 7 out, finish stop",
+    "  gen_ai.attempt #1 openai http 200",
+    "log: connected with [REDACTED]",
+    "metric gen_ai.client.operation.duration (s): 2 calls"
+  ],
   routing: [
     "smart → openai/gpt-4o: Routing picks who answers.",
     "fast, 4 calls, weighted 3:1 → openai, openai, ollama, openai",

@@ -24,6 +24,7 @@ import { checkSettings, providerNames, providers, withEnvironment } from "../pro
 import * as Cache from "../reliability/Cache.js"
 import type * as CircuitBreaker from "../reliability/CircuitBreaker.js"
 import * as Fallback from "../reliability/Fallback.js"
+import { markDecorated } from "../reliability/internal/decorate.js"
 import * as LoadBalancer from "../reliability/LoadBalancer.js"
 import * as Stack from "../reliability/Stack.js"
 import * as Timeout from "../reliability/Timeout.js"
@@ -342,27 +343,38 @@ const capabilities = {
 
 // The client of one configuration: routes each call, inside the configuration's total and idle deadlines.
 const stateClient = (state: Omit<RouterState, "client">): LlmClient.Service =>
-  Stack.around(state.config.timeout)({
-    provider: "router",
-    capabilities,
-    chat: (request) =>
-      Effect.flatMap(routeOf(state, request?.model), (route) => route.client.chat({ ...request, model: route.model })),
-    embed: (request) =>
-      Effect.flatMap(routeOf(state, request?.model), (route) => route.client.embed({ ...request, model: route.model })),
-    stream: (request) =>
-      Stream.unwrap(
-        Effect.map(routeOf(state, request?.model), (route) => route.client.stream({ ...request, model: route.model }))
-      )
-  })
+  markDecorated(
+    Stack.around(state.config.timeout)(
+      markDecorated({
+        provider: "router",
+        capabilities,
+        chat: (request) =>
+          Effect.flatMap(routeOf(state, request?.model), (route) =>
+            route.client.chat({ ...request, model: route.model })
+          ),
+        embed: (request) =>
+          Effect.flatMap(routeOf(state, request?.model), (route) =>
+            route.client.embed({ ...request, model: route.model })
+          ),
+        stream: (request) =>
+          Stream.unwrap(
+            Effect.map(routeOf(state, request?.model), (route) =>
+              route.client.stream({ ...request, model: route.model })
+            )
+          )
+      })
+    )
+  )
 
 // Each call reads the live configuration once: a reload never shows a call half of one configuration.
-const liveClient = (current: Effect.Effect<RouterState>): LlmClient.Service => ({
-  provider: "router",
-  capabilities,
-  chat: (request) => Effect.flatMap(current, (state) => state.client.chat(request)),
-  embed: (request) => Effect.flatMap(current, (state) => state.client.embed(request)),
-  stream: (request) => Stream.unwrap(Effect.map(current, (state) => state.client.stream(request)))
-})
+const liveClient = (current: Effect.Effect<RouterState>): LlmClient.Service =>
+  markDecorated({
+    provider: "router",
+    capabilities,
+    chat: (request) => Effect.flatMap(current, (state) => state.client.chat(request)),
+    embed: (request) => Effect.flatMap(current, (state) => state.client.embed(request)),
+    stream: (request) => Stream.unwrap(Effect.map(current, (state) => state.client.stream(request)))
+  })
 
 const serviceOf = (current: Effect.Effect<RouterState>): Effect.Effect<RouterService> =>
   Effect.gen(function* () {
