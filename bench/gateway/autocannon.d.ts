@@ -22,5 +22,6 @@ declare module "autocannon" {
 
   function autocannon(options: Options, done: (error: Error | null | undefined, result: Result) => void): EventEmitter
 
-  export default autocannon
+  // A CommonJS module whose export is the function itself.
+  export = autocannon
 }

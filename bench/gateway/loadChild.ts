@@ -22,7 +22,7 @@ const run = (spec: LoadSpec): Promise<LoadResult> =>
         body: spec.body,
         connections: spec.connections,
         duration: spec.durationSeconds,
-        timeout: 30,
+        timeout: spec.timeoutSeconds,
         // Checking every body costs the generator, not the process measured; it catches a target that answers
         // fast but wrong.
         verifyBody: (body: string) => body.includes(spec.expectText)
@@ -44,6 +44,7 @@ const run = (spec: LoadSpec): Promise<LoadResult> =>
           p99: percentile(sorted, 99),
           mean: times.length === 0 ? Number.NaN : sum / times.length,
           errors: result.errors + result.mismatches,
+          mismatches: result.mismatches,
           non2xx: result.non2xx,
           timeouts: result.timeouts
         })

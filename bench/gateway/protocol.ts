@@ -16,6 +16,8 @@ export interface LoadSpec {
   readonly body: string
   readonly connections: number
   readonly durationSeconds: number
+  /** A request still unanswered after this counts as a timeout. */
+  readonly timeoutSeconds: number
   /** Whether to check each answer ends with the stream's end marker (streams) or is a 200 (all). */
   readonly expectText: string
 }
@@ -29,6 +31,8 @@ export interface LoadResult {
   readonly p99: number
   readonly mean: number
   readonly errors: number
+  /** Answers without the expected text (a stream cut before its end). */
+  readonly mismatches: number
   readonly non2xx: number
   readonly timeouts: number
 }

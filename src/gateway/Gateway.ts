@@ -10,9 +10,8 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -26,7 +25,7 @@ import { GatewayAuth, type GatewayAuthOptions } from "./auth/GatewayAuth.js"
 import { catalogPrice, type ModelPrice, type PriceOf } from "./auth/Pricing.js"
 import type { RouteContext } from "./http/context.js"
 import { gatewayMetrics } from "./http/metrics.js"
-import { makeNodeServer } from "./http/nodeServer.js"
+import { makeNodeServer, requestIdFrom } from "./http/nodeServer.js"
 import { makeRoutes } from "./http/routes.js"
 import type { GatewayStoreError } from "./store/GatewayStore.js"
 
@@ -128,23 +127,15 @@ export const make = (
       auth,
       metrics: gatewayMetrics,
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
-      requestIdOf: (request) => request.headers["x-request-id"] ?? "",
+      // The server put an acceptable id on every request; upgrade requests (WebSocket) bypass it.
+      requestIdOf: (request) => requestIdFrom(request.headers["x-request-id"]),
       providerOf: providerLabel(router),
       draining: node.draining,
       beginWork: node.beginWork,
+      beginHandler: node.beginHandler,
       startedAt: Math.floor(Date.now() / 1000)
     }
-    const routes = makeRoutes(context)
-    // Each handler counts until its request scope closes; WebSocket connections, which live until the server
-    // closes them, are not waited for.
-    const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      request.headers.upgrade === undefined
-        ? Effect.zipRight(
-            Effect.acquireRelease(Effect.sync(node.beginHandler), (release) => Effect.sync(release)),
-            routes
-          )
-        : routes
-    )
+    const app = makeRoutes(context)
     const serve = node.httpServer.serve(app)
     yield* options.spans === true ? serve : HttpMiddleware.withTracerDisabledWhenEffect(serve, () => true)
     // Added after `serve`, so it runs first on shutdown: the routes still answer while in-flight work drains.

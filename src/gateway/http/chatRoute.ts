@@ -221,6 +221,7 @@ export const chatRoute = (context: RouteContext, wire: ChatWire) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (serverRequest) => {
     const requestId = context.requestIdOf(serverRequest)
     const started = Date.now()
+    const release = context.beginHandler()
     return Effect.gen(function* () {
       const principal = yield* Effect.mapError(
         context.auth.authenticate(keyHeaders(serverRequest.headers)),
@@ -249,6 +250,7 @@ export const chatRoute = (context: RouteContext, wire: ChatWire) =>
             )
       ),
       Effect.annotateLogs("requestId", requestId),
+      Effect.ensuring(Effect.sync(release)),
       Effect.interruptible
     )
   })

@@ -23,6 +23,11 @@ export interface RouteContext {
    * shutdown waits for it too; call the returned function when it is done.
    */
   readonly beginWork: () => () => void
+  /**
+   * Counts a handler that settles usage, from its start to its end (a stream's last byte), so that shutdown waits
+   * for cancelled ones to finish settling before the stores close; call the returned function when it ends.
+   */
+  readonly beginHandler: () => () => void
   /** Unix seconds when the gateway started (`created` of the model list). */
   readonly startedAt: number
 }

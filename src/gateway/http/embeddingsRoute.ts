@@ -18,6 +18,7 @@ export const embeddingsRoute = (context: RouteContext) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (serverRequest) => {
     const requestId = context.requestIdOf(serverRequest)
     const started = Date.now()
+    const release = context.beginHandler()
     return Effect.gen(function* () {
       const principal = yield* Effect.mapError(
         context.auth.authenticate(keyHeaders(serverRequest.headers)),
@@ -60,6 +61,7 @@ export const embeddingsRoute = (context: RouteContext) =>
             )
       ),
       Effect.annotateLogs("requestId", requestId),
+      Effect.ensuring(Effect.sync(release)),
       Effect.interruptible
     )
   })

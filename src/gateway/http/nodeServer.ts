@@ -36,6 +36,14 @@ const acceptableId = /^[\x21-\x7e]{1,128}$/
 export const newRequestId = (): string => `req_${randomUUID().replace(/-/g, "")}`
 
 /**
+ * The caller's request id when it is acceptable, else a new one.
+ *
+ * @internal
+ */
+export const requestIdFrom = (given: string | undefined): string =>
+  given !== undefined && acceptableId.test(given) ? given : newRequestId()
+
+/**
  * Creates the server, listening on `host:port` (port 0 picks a free one), closed with the scope.
  *
  * @internal
@@ -73,11 +81,9 @@ export const makeNodeServer = (options: {
       })
     // Registered before the platform's handler, so that the id and headers are in place when it runs.
     server.on("request", (req: Http.IncomingMessage, res: Http.ServerResponse) => {
-      let id = req.headers["x-request-id"]
-      if (typeof id !== "string" || !acceptableId.test(id)) {
-        id = newRequestId()
-        req.headers["x-request-id"] = id
-      }
+      const given = req.headers["x-request-id"]
+      const id = requestIdFrom(typeof given === "string" ? given : undefined)
+      if (id !== given) req.headers["x-request-id"] = id
       res.setHeader("x-request-id", id)
       if (draining) res.setHeader("connection", "close")
       const route = routeOf(req.url ?? "/")
