@@ -28,7 +28,9 @@ describe("new Client({ config })", () => {
       file,
       [
         "providers:",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own ${VAR} interpolation
         '  openai: { apiKey: "${TEST_OPENAI_KEY}", baseUrl: "${TEST_BASE}/v1" }',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own ${VAR} interpolation
         '  local: { type: ollama, baseUrl: "${TEST_BASE}" }',
         "aliases:",
         "  smart: openai/gpt-4o",

@@ -15,6 +15,9 @@ import * as Router from "../../src/routing/Router.js"
 import { FakeOpenAi, FakeProviderServer } from "../../src/testing/FakeProviderServer.js"
 import * as HttpTransport from "../../src/transport/HttpTransport.js"
 
+const modelOf = (request: { readonly body: unknown } | undefined): string | undefined =>
+  (request?.body as { readonly model?: string } | undefined)?.model
+
 const ask = (model: string, content = "hello") => ({ model, messages: [{ role: "user" as const, content }] })
 
 const configFor = (url: string, more: Partial<AdapterConfig> = {}): AdapterConfig => ({
@@ -60,7 +63,7 @@ describe("Router", () => {
             ])
             // The model part keeps any further slashes: the instance is what comes before the first one.
             yield* router.client.chat(ask("openai/meta-llama/Llama-3.3-70B"))
-            assert.strictEqual((server.requests[2]?.body as { model: string }).model, "meta-llama/Llama-3.3-70B")
+            assert.strictEqual(modelOf(server.requests[2]), "meta-llama/Llama-3.3-70B")
           })
         )
       })
@@ -95,7 +98,7 @@ describe("Router", () => {
           Effect.gen(function* () {
             const response = yield* router.client.chat(ask("quick"))
             assert.strictEqual(response.provider, "openai")
-            assert.strictEqual((server.requests[0]?.body as { model: string }).model, "gpt-4o")
+            assert.strictEqual(modelOf(server.requests[0]), "gpt-4o")
             const mock = yield* router.client.chat(ask("mock/echo", "echo me"))
             assert.strictEqual(mock.provider, "mock")
             assert.strictEqual(mock.content, "echo me")
@@ -312,7 +315,7 @@ describe("Router", () => {
         yield* Queue.offer(changes, version(8))
         yield* Effect.repeat(router.config, { until: (config) => config.aliases.current === "openai/model-v8" })
         yield* router.client.chat(ask("current"))
-        assert.strictEqual((server.requests.at(-1)?.body as { model: string }).model, "model-v8")
+        assert.strictEqual(modelOf(server.requests.at(-1)), "model-v8")
       })
     )
   )
