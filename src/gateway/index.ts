@@ -4,4 +4,6 @@
  *
  * @since 0.1.0
  */
+
+export * from "./auth/index.js"
 export * as Gateway from "./Gateway.js"
