@@ -159,27 +159,29 @@ export const make = (options: RedactionOptions = {}): Redactor => {
     return out
   }
 
-  const redactError = (error: Error, depth: number): Error => {
+  const redactError = <E extends Error>(error: E, depth: number): E => {
     const message = text(error.message)
     const stack = error.stack === undefined ? undefined : text(error.stack)
     const fields: Array<[string, unknown]> = []
     let changed = message !== error.message || stack !== error.stack
-    for (const key of Object.keys(error)) {
+    // The error's own enumerable fields (a tagged error's `provider`, `status`, `cause`, ...).
+    const own: Readonly<Record<string, unknown>> = Object.fromEntries(Object.entries(error))
+    for (const key of Object.keys(own)) {
       if (key === "message" || key === "stack") continue
-      const before = (error as unknown as Record<string, unknown>)[key]
+      const before = own[key]
       const after = isSensitiveName(key) && before !== undefined ? REDACTED : walk(before, depth + 1)
       if (after !== before) changed = true
       fields.push([key, after])
     }
     if (!changed) return error
     // Same class, so `instanceof` and `_tag` keep working; the copy is what callers and exporters see.
-    const copy = Object.create(Object.getPrototypeOf(error)) as Record<string, unknown>
-    for (const [key, value] of fields) copy[key] = value
+    const copy: E = Object.create(Object.getPrototypeOf(error))
+    Object.assign(copy, Object.fromEntries(fields))
     Object.defineProperty(copy, "message", { value: message, writable: true, configurable: true, enumerable: false })
     if (stack !== undefined) {
       Object.defineProperty(copy, "stack", { value: stack, writable: true, configurable: true, enumerable: false })
     }
-    return copy as unknown as Error
+    return copy
   }
 
   const walk = (value: unknown, depth: number): unknown => {

@@ -123,8 +123,9 @@ export const makePlans = <A, I>(
     readonly model?: string
     readonly messages?: ReadonlyArray<Message>
   }
+  // Untyped callers may leave `model` or `messages` out: request validation names what is missing.
   const base: ObjectRequest =
-    loose.request ?? ({ model: loose.model, messages: loose.messages } as unknown as ObjectRequest)
+    "request" in options ? options.request : { model: options.model, messages: options.messages }
   const model = typeof base.model === "string" ? base.model : undefined
   for (const field of ["responseFormat", "tools", "toolChoice"] as const) {
     if ((base as ChatRequest)[field] !== undefined) {
@@ -159,10 +160,10 @@ export const makePlans = <A, I>(
   }
   const { json, wrapped } = rootOf(schemaJson)
   const { description, strict } = loose
-  const target: Schema.Schema<unknown, unknown> = wrapped
-    ? (Schema.Struct({ value: loose.schema }) as unknown as Schema.Schema<unknown, unknown>)
-    : (loose.schema as unknown as Schema.Schema<unknown, unknown>)
-  const decoder = Schema.decodeUnknownEither(target, { errors: "all" })
+  const decodeWrapped = Schema.decodeUnknownEither(Schema.Struct({ value: loose.schema }), { errors: "all" })
+  const decodeRoot = Schema.decodeUnknownEither(loose.schema, { errors: "all" })
+  const decoder = (input: unknown): Either.Either<A, ParseResult.ParseError> =>
+    wrapped ? Either.map(decodeWrapped(input), (struct) => struct.value) : decodeRoot(input)
 
   const planFor = (resolved: ResolvedMode): ObjectPlan<A> => {
     let request: ChatRequest
@@ -222,7 +223,7 @@ export const makePlans = <A, I>(
               message: issue.message
             }))
           ),
-        onRight: (value) => Either.right(wrapped ? (value as { readonly value: A }).value : (value as A))
+        onRight: (value) => Either.right(value)
       })
     }
 
