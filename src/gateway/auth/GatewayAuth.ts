@@ -23,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type { GatewayConfig } from "../../config/types.js"
 import type { Usage } from "../../core/Usage.js"
 import * as AdminRoutes from "../admin/AdminRoutes.js"
@@ -38,6 +39,7 @@ import {
   type UsageTotals
 } from "../store/GatewayStore.js"
 import * as SqliteStore from "../store/sqlite.js"
+import * as UsageWriter from "../store/UsageWriter.js"
 import * as ApiKey from "./ApiKey.js"
 import { type GatewayAuthError, refuse } from "./GatewayAuthError.js"
 import * as KeyRateLimits from "./KeyRateLimits.js"
@@ -154,7 +156,10 @@ export interface GatewayAuthService {
     principal: Principal,
     request: { readonly model: string; readonly estimatedTokens: number }
   ) => Effect.Effect<Admission, GatewayAuthError>
-  /** Gives back what `admit` reserved, counts the real tokens and cost, and writes the usage record. Never fails. */
+  /**
+   * Gives back what `admit` reserved, counts the real tokens and cost, and queues the usage record (written in
+   * batches, off the request's path: see `UsageWriter`). Never fails.
+   */
   readonly settle: (admission: Admission, outcome: Outcome) => Effect.Effect<void>
   /** Whether these headers carry the master key (always true in open mode). */
   readonly isAdmin: (headers: KeyHeaders) => boolean
@@ -268,9 +273,10 @@ const unavailable = (error: GatewayStoreError) =>
  */
 export const make = (
   options: MakeOptions = {}
-): Effect.Effect<GatewayAuthService, never, GatewayStore | BudgetLedger | RateLimiter.RateLimiterStore> =>
+): Effect.Effect<GatewayAuthService, never, GatewayStore | BudgetLedger | RateLimiter.RateLimiterStore | Scope.Scope> =>
   Effect.gen(function* () {
     const store = yield* GatewayStore
+    const usageWriter = yield* UsageWriter.make(store)
     const ledger = yield* BudgetLedger
     const rateLimits = yield* KeyRateLimits.make
     const masterKey =
@@ -415,23 +421,21 @@ export const make = (
             .pipe(Effect.catchAll((error) => Effect.logError(error.message)))
         }
         const usage = outcome.usage
-        yield* store
-          .recordUsage({
-            id: randomUUID(),
-            keyId: admission.keyId,
-            requestId: outcome.requestId,
-            model: outcome.model,
-            provider: outcome.provider,
-            inputTokens: usage?.inputTokens ?? 0,
-            outputTokens: usage?.outputTokens ?? 0,
-            totalTokens: usage?.totalTokens ?? 0,
-            costUsd: cost,
-            latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
-            status: outcome.status,
-            errorType: outcome.errorType,
-            createdAt: yield* Clock.currentTimeMillis
-          })
-          .pipe(Effect.catchAll((error) => Effect.logError(error.message)))
+        usageWriter.record({
+          id: randomUUID(),
+          keyId: admission.keyId,
+          requestId: outcome.requestId,
+          model: outcome.model,
+          provider: outcome.provider,
+          inputTokens: usage?.inputTokens ?? 0,
+          outputTokens: usage?.outputTokens ?? 0,
+          totalTokens: usage?.totalTokens ?? 0,
+          costUsd: cost,
+          latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
+          status: outcome.status,
+          errorType: outcome.errorType,
+          createdAt: yield* Clock.currentTimeMillis
+        })
       }).pipe(Effect.uninterruptible)
 
     const isAdmin = (headers: KeyHeaders): boolean => {
@@ -481,10 +485,11 @@ export const make = (
       revoke: (id) => Effect.flatMap(Clock.currentTimeMillis, (now) => store.revokeKey(id, now))
     }
 
+    // Usage is written in batches: a query first waits for what is queued, so it sees every request that ended.
     const usage: UsageOperations = {
-      byDay: store.usageByDay,
-      byKey: store.usageByKey,
-      records: store.usageRecords
+      byDay: (query) => Effect.zipRight(usageWriter.flush, store.usageByDay(query)),
+      byKey: (query) => Effect.zipRight(usageWriter.flush, store.usageByKey(query)),
+      records: (query) => Effect.zipRight(usageWriter.flush, store.usageRecords(query))
     }
 
     const ready = Effect.all([store.ping, ledger.ping], { concurrency: 2, discard: true }).pipe(
@@ -553,7 +558,7 @@ const sharedLayer = (
  * @since 0.1.0
  */
 export const layer = (options: GatewayAuthOptions = {}): Layer.Layer<GatewayAuth, GatewayStoreError> =>
-  Layer.effect(
+  Layer.scoped(
     GatewayAuth,
     make({
       masterKey: options.masterKey,
@@ -571,7 +576,7 @@ export const layer = (options: GatewayAuthOptions = {}): Layer.Layer<GatewayAuth
  * @since 0.1.0
  */
 export const layerMemory = (options: MakeOptions = {}): Layer.Layer<GatewayAuth> =>
-  Layer.effect(GatewayAuth, make(options)).pipe(
+  Layer.scoped(GatewayAuth, make(options)).pipe(
     Layer.provide(
       Layer.mergeAll(SqliteStore.layer(":memory:"), ledgerMemory, MemoryRateLimiter.layerStoreMemory).pipe(Layer.orDie)
     )

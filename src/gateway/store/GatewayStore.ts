@@ -109,8 +109,8 @@ export interface GatewayStoreService {
   readonly listKeys: Effect.Effect<ReadonlyArray<StoredKey>, GatewayStoreError>
   /** Marks a key revoked at `at` (kept if it was already revoked); false when no key has this id. */
   readonly revokeKey: (id: string, at: number) => Effect.Effect<boolean, GatewayStoreError>
-  /** Writes a usage record and adds its cost to the key's spend, in one transaction. */
-  readonly recordUsage: (record: UsageRecord) => Effect.Effect<void, GatewayStoreError>
+  /** Writes usage records and adds their costs to their keys' spend, all in one transaction. */
+  readonly recordUsage: (records: ReadonlyArray<UsageRecord>) => Effect.Effect<void, GatewayStoreError>
   readonly usageByDay: (query: UsageQuery) => Effect.Effect<ReadonlyArray<UsageTotals>, GatewayStoreError>
   readonly usageByKey: (query: UsageQuery) => Effect.Effect<ReadonlyArray<UsageTotals>, GatewayStoreError>
   /** The latest records, newest first. */

@@ -125,6 +125,39 @@ const totalsFromRow = (row: TotalsRow): UsageTotals => {
  */
 export const dayOf = (epochMillis: number): string => new Date(epochMillis).toISOString().slice(0, 10)
 
+const usageRow = (record: UsageRecord) => ({
+  id: record.id,
+  key_id: record.keyId,
+  request_id: record.requestId,
+  model: record.model,
+  provider: record.provider ?? null,
+  input_tokens: record.inputTokens,
+  output_tokens: record.outputTokens,
+  total_tokens: record.totalTokens,
+  cost_usd: record.costUsd,
+  latency_ms: record.latencyMs,
+  status: record.status,
+  error_type: record.errorType ?? null,
+  day: dayOf(record.createdAt),
+  created_at: record.createdAt
+})
+
+// A batch goes in as multi-row INSERTs of these sizes only (largest first), so the driver's statement cache holds a
+// handful of statements however the batches vary, and no statement passes PostgreSQL's or SQLite's parameter limit.
+const insertSizes = [256, 64, 16, 4, 1] as const
+
+const statementSizes = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  let at = 0
+  for (const size of insertSizes) {
+    while (items.length - at >= size) {
+      out.push(items.slice(at, at + size))
+      at += size
+    }
+  }
+  return out
+}
+
 const failure = (what: string) => (error: SqlError) =>
   new GatewayStoreError({ message: `gateway store: ${what} failed: ${error.message}`, cause: error.cause })
 
@@ -230,32 +263,25 @@ export const makeSqlStore = (
           )
           .pipe(Effect.mapError(failure("revoking a key"))),
 
-      recordUsage: (record) =>
-        sql
+      recordUsage: (records) => {
+        if (records.length === 0) return Effect.void
+        const spent = new Map<string, number>()
+        for (const record of records) {
+          if (record.costUsd !== 0) spent.set(record.keyId, (spent.get(record.keyId) ?? 0) + record.costUsd)
+        }
+        return sql
           .withTransaction(
             Effect.gen(function* () {
-              yield* sql`INSERT INTO usage_records ${sql.insert({
-                id: record.id,
-                key_id: record.keyId,
-                request_id: record.requestId,
-                model: record.model,
-                provider: record.provider ?? null,
-                input_tokens: record.inputTokens,
-                output_tokens: record.outputTokens,
-                total_tokens: record.totalTokens,
-                cost_usd: record.costUsd,
-                latency_ms: record.latencyMs,
-                status: record.status,
-                error_type: record.errorType ?? null,
-                day: dayOf(record.createdAt),
-                created_at: record.createdAt
-              })}`
-              if (record.costUsd !== 0) {
-                yield* sql`UPDATE api_keys SET spent_usd = spent_usd + ${record.costUsd} WHERE id = ${record.keyId}`
+              for (const rows of statementSizes(records)) {
+                yield* sql`INSERT INTO usage_records ${sql.insert(rows.map(usageRow))}`
+              }
+              for (const [keyId, costUsd] of spent) {
+                yield* sql`UPDATE api_keys SET spent_usd = spent_usd + ${costUsd} WHERE id = ${keyId}`
               }
             })
           )
-          .pipe(Effect.mapError(failure("recording usage"))),
+          .pipe(Effect.mapError(failure(`recording ${records.length} usage record${records.length === 1 ? "" : "s"}`)))
+      },
 
       usageByDay: (query) =>
         sql<TotalsRow>`SELECT key_id, day, ${totalsColumns}

@@ -41,6 +41,15 @@ export const make = (filename: string): Effect.Effect<GatewayStoreService, Gatew
         )
       )
     )
+    if (filename !== ":memory:") {
+      // In WAL mode (the client's default) NORMAL syncs at checkpoints rather than at every commit: the file cannot
+      // be corrupted, and a power cut may lose only the last commits, where FULL would cost an fsync per batch.
+      yield* sql`PRAGMA synchronous = NORMAL`.pipe(
+        Effect.mapError(
+          (error) => new GatewayStoreError({ message: `gateway store: cannot set up SQLite: ${error.message}` })
+        )
+      )
+    }
     return yield* makeSqlStore(sql, "sqlite")
   })
 

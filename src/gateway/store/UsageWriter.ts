@@ -1,0 +1,84 @@
+/**
+ * Usage records written in batches: `record` queues a record at once (no I/O on the request's path), and a
+ * background fiber writes whatever has queued up in one transaction, as soon as the previous write is done. Under
+ * load, one transaction carries the records of every request that ended meanwhile; alone, a record is written on
+ * the next turn of the event loop. `flush` waits until everything queued before it is written (usage queries call
+ * it, so they read their own writes), and closing the scope writes what is left.
+ *
+ * A batch that fails to write (the database is down) is logged with how many records it held, and dropped, as a
+ * single record was before batching: usage records never hold a request up nor fail it.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
+import type { GatewayStoreService, UsageRecord } from "./GatewayStore.js"
+
+/**
+ * The writer.
+ *
+ * @since 0.1.0
+ */
+export interface UsageWriter {
+  /** Queues a record; it is written with the next batch. */
+  readonly record: (record: UsageRecord) => void
+  /** Waits until every record queued before this call is written (or its batch failed and was logged). */
+  readonly flush: Effect.Effect<void>
+  /** Records queued and not written yet. */
+  readonly pending: () => number
+}
+
+/**
+ * Options of {@link make}.
+ *
+ * @since 0.1.0
+ */
+export interface UsageWriterOptions {
+  /** The most records one transaction writes. Default 1,000. */
+  readonly maxBatch?: number | undefined
+}
+
+/**
+ * Starts a writer over `store`; it writes what is left when the scope closes.
+ *
+ * @since 0.1.0
+ */
+export const make = (
+  store: Pick<GatewayStoreService, "recordUsage">,
+  options: UsageWriterOptions = {}
+): Effect.Effect<UsageWriter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 1_000))
+    let queued: Array<UsageRecord> = []
+    // Taking from `queued` and writing happen under this permit, so `flush`, holding it, sees every earlier
+    // record either written already or still queued (and then writes it itself).
+    const permit = yield* Effect.makeSemaphore(1)
+    const wake = yield* Effect.makeLatch(false)
+
+    const writeQueued: Effect.Effect<void> = Effect.suspend(() => {
+      if (queued.length === 0) return Effect.void
+      const batch = queued.length <= maxBatch ? queued : queued.slice(0, maxBatch)
+      queued = queued.length <= maxBatch ? [] : queued.slice(maxBatch)
+      return Effect.zipRight(
+        Effect.catchAll(store.recordUsage(batch), (error) =>
+          Effect.logError(`gateway: ${batch.length} usage record(s) were not written: ${error.message}`)
+        ),
+        writeQueued
+      )
+    })
+    const drain = permit.withPermits(1)(Effect.uninterruptible(writeQueued))
+
+    const loop = Effect.forever(Effect.zipRight(Effect.zipRight(wake.await, wake.close), drain))
+    const fiber = yield* Effect.forkDaemon(loop)
+    yield* Effect.addFinalizer(() => Effect.zipRight(Fiber.interrupt(fiber), drain))
+
+    return {
+      record: (record) => {
+        queued.push(record)
+        if (queued.length === 1) wake.unsafeOpen()
+      },
+      flush: drain,
+      pending: () => queued.length
+    }
+  })

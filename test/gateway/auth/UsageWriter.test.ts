@@ -1,0 +1,164 @@
+// Usage records written in batches: what one transaction carries, flush and shutdown, a failing store, and the SQL
+// store writing a batch of odd size.
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import { GatewayStoreError, type UsageRecord } from "../../../src/gateway/store/GatewayStore.js"
+import * as SqliteStore from "../../../src/gateway/store/sqlite.js"
+import * as UsageWriter from "../../../src/gateway/store/UsageWriter.js"
+
+const record = (n: number, keyId = "open", costUsd = 0): UsageRecord => ({
+  id: `u${n}`,
+  keyId,
+  requestId: `req_${n}`,
+  model: "mock/echo",
+  provider: "mock",
+  inputTokens: n,
+  outputTokens: 1,
+  totalTokens: n + 1,
+  costUsd,
+  latencyMs: 3,
+  status: 200,
+  errorType: undefined,
+  createdAt: Date.parse("2026-11-23T10:00:00Z")
+})
+
+// A store that keeps each batch it was asked to write, and fails when told to.
+const recordingStore = () => {
+  const batches: Array<ReadonlyArray<string>> = []
+  let failing = false
+  return {
+    batches,
+    fail: (value: boolean) => {
+      failing = value
+    },
+    store: {
+      recordUsage: (records: ReadonlyArray<UsageRecord>) =>
+        Effect.suspend(() =>
+          failing
+            ? Effect.fail(new GatewayStoreError({ message: "the database is down" }))
+            : Effect.sync(() => {
+                batches.push(records.map((r) => r.id))
+              })
+        )
+    }
+  }
+}
+
+describe("UsageWriter", () => {
+  it.scoped("records queued together go out in one batch, in order, off the caller's path", () =>
+    Effect.gen(function* () {
+      const { batches, store } = recordingStore()
+      const writer = yield* UsageWriter.make(store)
+      for (let n = 1; n <= 5; n++) writer.record(record(n))
+      // `record` did no I/O: nothing is written until the writer's fiber runs.
+      assert.strictEqual(batches.length, 0)
+      assert.strictEqual(writer.pending(), 5)
+      yield* writer.flush
+      assert.deepStrictEqual(batches, [["u1", "u2", "u3", "u4", "u5"]])
+      assert.strictEqual(writer.pending(), 0)
+    })
+  )
+
+  it.scoped("the background fiber writes without anybody flushing", () =>
+    Effect.gen(function* () {
+      const { batches, store } = recordingStore()
+      const writer = yield* UsageWriter.make(store)
+      writer.record(record(1))
+      writer.record(record(2))
+      for (let turn = 0; turn < 10 && batches.length === 0; turn++) yield* Effect.yieldNow()
+      assert.deepStrictEqual(batches, [["u1", "u2"]])
+      writer.record(record(3))
+      for (let turn = 0; turn < 10 && batches.length === 1; turn++) yield* Effect.yieldNow()
+      assert.deepStrictEqual(batches, [["u1", "u2"], ["u3"]])
+    })
+  )
+
+  it.scoped("a batch holds at most maxBatch records", () =>
+    Effect.gen(function* () {
+      const { batches, store } = recordingStore()
+      const writer = yield* UsageWriter.make(store, { maxBatch: 2 })
+      for (let n = 1; n <= 5; n++) writer.record(record(n))
+      yield* writer.flush
+      assert.deepStrictEqual(batches, [["u1", "u2"], ["u3", "u4"], ["u5"]])
+    })
+  )
+
+  it.effect("closing the scope writes what is still queued", () =>
+    Effect.gen(function* () {
+      const { batches, store } = recordingStore()
+      const scope = yield* Scope.make()
+      const writer = yield* Scope.extend(UsageWriter.make(store), scope)
+      writer.record(record(1))
+      writer.record(record(2))
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(batches.flat(), ["u1", "u2"])
+    })
+  )
+
+  it.scoped("a batch the store refuses is logged and dropped; later records are written", () =>
+    Effect.gen(function* () {
+      const { batches, store, fail } = recordingStore()
+      const writer = yield* UsageWriter.make(store)
+      fail(true)
+      writer.record(record(1))
+      yield* writer.flush
+      assert.deepStrictEqual(batches, [])
+      assert.strictEqual(writer.pending(), 0)
+      fail(false)
+      writer.record(record(2))
+      yield* writer.flush
+      assert.deepStrictEqual(batches, [["u2"]])
+    })
+  )
+})
+
+describe("SQL store: recordUsage", () => {
+  it.scoped("a batch of 299 records is written in one transaction, with each key's spend summed", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteStore.make(":memory:")
+      yield* store.insertKey({
+        id: "k1",
+        name: "one",
+        hash: "h",
+        salt: "s",
+        display: "sk-…1",
+        allowedModels: undefined,
+        requestsPerMinute: undefined,
+        tokensPerMinute: undefined,
+        budgetUsd: 10,
+        spentUsd: 0.5,
+        expiresAt: undefined,
+        createdAt: 0,
+        revokedAt: undefined
+      })
+      const records = Array.from({ length: 299 }, (_, n) => record(n, n % 2 === 0 ? "k1" : "open", 0.001))
+      yield* store.recordUsage(records)
+      const written = yield* store.usageRecords({ limit: 1_000 })
+      assert.strictEqual(written.length, 299)
+      assert.deepStrictEqual(new Set(written.map((r) => r.id)).size, 299)
+      const key = yield* store.findKey("k1")
+      assert.isTrue(Option.isSome(key))
+      // 150 records of key k1 at 0.001 each, on top of the 0.5 it had spent.
+      assert.closeTo(Option.getOrThrow(key).spentUsd, 0.65, 1e-9)
+      const totals = yield* store.usageByKey({})
+      assert.deepStrictEqual(
+        totals.map((row) => [row.keyId, row.requests]),
+        [
+          ["k1", 150],
+          ["open", 149]
+        ]
+      )
+    })
+  )
+
+  it.scoped("an empty batch writes nothing and does not fail", () =>
+    Effect.gen(function* () {
+      const store = yield* SqliteStore.make(":memory:")
+      yield* store.recordUsage([])
+      assert.deepStrictEqual(yield* store.usageRecords({ limit: 10 }), [])
+    })
+  )
+})
