@@ -475,12 +475,17 @@ export const make = (
           yield* store.insertKey(stored)
           return { info: infoOf(stored, now), key: generated.key }
         }),
-      list: Effect.zipWith(store.listKeys, Clock.currentTimeMillis, (stored, now) =>
-        stored.map((key) => infoOf(key, now))
+      // A key's spend is written with the usage records, in batches: reading keys waits for what is queued.
+      list: Effect.zipRight(
+        usageWriter.flush,
+        Effect.zipWith(store.listKeys, Clock.currentTimeMillis, (stored, now) => stored.map((key) => infoOf(key, now)))
       ),
       get: (id) =>
-        Effect.zipWith(store.findKey(id), Clock.currentTimeMillis, (stored, now) =>
-          Option.map(stored, (key) => infoOf(key, now))
+        Effect.zipRight(
+          usageWriter.flush,
+          Effect.zipWith(store.findKey(id), Clock.currentTimeMillis, (stored, now) =>
+            Option.map(stored, (key) => infoOf(key, now))
+          )
         ),
       revoke: (id) => Effect.flatMap(Clock.currentTimeMillis, (now) => store.revokeKey(id, now))
     }

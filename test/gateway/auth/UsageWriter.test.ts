@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
 import { GatewayStoreError, type UsageRecord } from "../../../src/gateway/store/GatewayStore.js"
 import * as SqliteStore from "../../../src/gateway/store/sqlite.js"
 import * as UsageWriter from "../../../src/gateway/store/UsageWriter.js"
@@ -62,17 +63,36 @@ describe("UsageWriter", () => {
     })
   )
 
-  it.scoped("the background fiber writes without anybody flushing", () =>
+  it.scoped("the background fiber writes a batch an interval after its first record, without anybody flushing", () =>
     Effect.gen(function* () {
       const { batches, store } = recordingStore()
-      const writer = yield* UsageWriter.make(store)
+      const writer = yield* UsageWriter.make(store, { interval: "100 millis" })
+      const settle = Effect.repeatN(Effect.yieldNow(), 20)
       writer.record(record(1))
+      yield* TestClock.adjust("60 millis")
       writer.record(record(2))
-      for (let turn = 0; turn < 10 && batches.length === 0; turn++) yield* Effect.yieldNow()
+      yield* settle
+      assert.deepStrictEqual(batches, [])
+      yield* TestClock.adjust("40 millis")
+      yield* settle
       assert.deepStrictEqual(batches, [["u1", "u2"]])
       writer.record(record(3))
-      for (let turn = 0; turn < 10 && batches.length === 1; turn++) yield* Effect.yieldNow()
+      yield* TestClock.adjust("99 millis")
+      yield* settle
+      assert.strictEqual(batches.length, 1)
+      yield* TestClock.adjust("1 millis")
+      yield* settle
       assert.deepStrictEqual(batches, [["u1", "u2"], ["u3"]])
+    })
+  )
+
+  it.scoped("a full batch is written at once, without waiting for the interval", () =>
+    Effect.gen(function* () {
+      const { batches, store } = recordingStore()
+      const writer = yield* UsageWriter.make(store, { maxBatch: 3, interval: "1 hour" })
+      for (let n = 1; n <= 3; n++) writer.record(record(n))
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      assert.deepStrictEqual(batches, [["u1", "u2", "u3"]])
     })
   )
 
