@@ -5,14 +5,13 @@
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import { LlmClient } from "../core/LlmClient.js"
 import { type LlmError, TimeoutError, type TimeoutPhase } from "../core/LlmError.js"
+import { deadline, deadlineStream, type ReadLimit } from "./internal/deadline.js"
 import { decorate } from "./internal/decorate.js"
 
 /**
@@ -79,7 +78,7 @@ export const timeout = <A, E, R>(
   who: Who = {}
 ): Effect.Effect<A, E | TimeoutError, R> => {
   const duration = Duration.decode(timeout)
-  return Effect.timeoutFail(self, { duration, onTimeout: () => timeoutError(phase, duration, who) })
+  return deadline(self, Duration.toMillis(duration), () => timeoutError(phase, duration, who))
 }
 
 /**
@@ -104,38 +103,23 @@ export const timeoutStream = <A, R>(
   const idle = decode(options.idle)
   const total = decode(options.total)
   if (first === undefined && idle === undefined && total === undefined) return self
-  // One stage: each pull gets the nearest deadline (the phase's, or what is left of the total), so no watcher fiber
-  // runs beside the stream.
-  return Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const pull = yield* Stream.toPull(self)
-      const startedAt = yield* Clock.currentTimeMillis
-      let started = false
-      const next = Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        let limit = started ? idle : first
-        let phase: TimeoutPhase = started ? "idle" : firstPhase
-        if (total !== undefined) {
-          const left = Duration.millis(Math.max(0, startedAt + Duration.toMillis(total) - now))
-          if (limit === undefined || Duration.lessThan(left, limit)) {
-            limit = left
-            phase = "total"
-          }
-        }
-        const reported = phase === "total" ? total : limit
-        const guarded =
-          limit === undefined
-            ? pull
-            : Effect.timeoutFail(pull, {
-                duration: limit,
-                onTimeout: () => Option.some(timeoutError(phase, reported ?? limit ?? Duration.zero, who))
-              })
-        return Effect.tap(guarded, () => {
-          started = true
-        })
-      })
-      return Stream.repeatEffectChunkOption(next)
-    })
-  )
+  // Each read gets the nearest deadline (the phase's, or what is left of the total), from one timer: no fiber races
+  // beside each pull.
+  const limitOf = (started: boolean, elapsed: number): ReadLimit<TimeoutError> => {
+    let limit = started ? idle : first
+    let phase: TimeoutPhase = started ? "idle" : firstPhase
+    if (total !== undefined) {
+      const left = Duration.millis(Math.max(0, Duration.toMillis(total) - elapsed))
+      if (limit === undefined || Duration.lessThan(left, limit)) {
+        limit = left
+        phase = "total"
+      }
+    }
+    if (limit === undefined) return undefined
+    const reported = phase === "total" ? (total ?? limit) : limit
+    return { millis: Duration.toMillis(limit), onTimeout: () => timeoutError(phase, reported, who) }
+  }
+  return deadlineStream(self, limitOf)
 }
 
 /**

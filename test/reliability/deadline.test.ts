@@ -1,0 +1,136 @@
+// The deadline primitives under Timeout: one child fiber per call, one producer fiber per stream, timers that are
+// plain `setTimeout`s under the live clock and TestClock sleeps otherwise.
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { deadline, deadlineStream } from "../../src/reliability/internal/deadline.js"
+
+const timers = () => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length
+
+describe("deadline", () => {
+  it.live("under the live clock, a call that runs out fails with the timeout error and is interrupted", () =>
+    Effect.gen(function* () {
+      let interrupted = false
+      const exit = yield* Effect.exit(
+        deadline(
+          Effect.onInterrupt(Effect.never, () =>
+            Effect.sync(() => {
+              interrupted = true
+            })
+          ),
+          0,
+          () => "ran out"
+        )
+      )
+      assert.deepStrictEqual(exit, Exit.fail("ran out"))
+      assert.isTrue(interrupted)
+    })
+  )
+
+  it.live("under the live clock, a call that ends in time leaves no timer behind", () =>
+    Effect.gen(function* () {
+      const before = timers()
+      const value = yield* deadline(Effect.succeed(42), 60_000, () => "ran out")
+      assert.strictEqual(value, 42)
+      assert.strictEqual(timers(), before)
+      const failed = yield* Effect.exit(deadline(Effect.fail("boom"), 60_000, () => "ran out"))
+      assert.deepStrictEqual(failed, Exit.fail("boom"))
+      assert.strictEqual(timers(), before)
+    })
+  )
+
+  it.effect("under TestClock, the deadline fires when the clock passes it, not before", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.fork(deadline(Effect.as(Effect.sleep("2 seconds"), "done"), 1_000, () => "late"))
+      yield* TestClock.adjust("999 millis")
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("late"))
+    })
+  )
+
+  it.effect("interrupting the caller interrupts the call", () =>
+    Effect.gen(function* () {
+      const started = yield* Deferred.make<void>()
+      const stopped = yield* Deferred.make<void>()
+      const call = Effect.zipRight(
+        Deferred.succeed(started, undefined),
+        Effect.onInterrupt(Effect.never, () => Deferred.succeed(stopped, undefined))
+      )
+      const fiber = yield* Effect.fork(deadline(call, 60_000, () => "late"))
+      yield* Deferred.await(started)
+      yield* Fiber.interrupt(fiber)
+      assert.isTrue(yield* Deferred.isDone(stopped))
+    })
+  )
+})
+
+describe("deadlineStream", () => {
+  it.effect("each read gets its own limit; a gap longer than it fails the stream and stops the producer", () =>
+    Effect.gen(function* () {
+      let stopped = false
+      const source = Stream.concat(
+        Stream.make(1, 2),
+        Stream.fromEffect(Effect.as(Effect.sleep("5 seconds"), 3)).pipe(
+          Stream.ensuring(
+            Effect.sync(() => {
+              stopped = true
+            })
+          )
+        )
+      )
+      const seen: Array<number> = []
+      const fiber = yield* Effect.fork(
+        Stream.runForEach(
+          deadlineStream(source, (started, elapsed) => ({
+            millis: started ? 1_000 : 10_000,
+            onTimeout: () => `idle after ${elapsed} ms`
+          })),
+          (n) =>
+            Effect.sync(() => {
+              seen.push(n)
+            })
+        )
+      )
+      yield* TestClock.adjust("999 millis")
+      assert.deepStrictEqual(seen, [1, 2])
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("idle after 0 ms"))
+      assert.isTrue(stopped)
+    })
+  )
+
+  it.effect("no limit: waits as long as the source takes, and ends when it ends", () =>
+    Effect.gen(function* () {
+      const source = Stream.fromEffect(Effect.as(Effect.sleep("1 hour"), "late"))
+      const fiber = yield* Effect.fork(Stream.runCollect(deadlineStream(source, () => undefined)))
+      yield* TestClock.adjust("1 hour")
+      const out = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(Chunk.toReadonlyArray(out), ["late"])
+    })
+  )
+
+  it.effect("the producer reads at most one chunk ahead of the reader", () =>
+    Effect.gen(function* () {
+      let pulled = 0
+      const source = Stream.repeatEffect(Effect.sync(() => ++pulled)).pipe(Stream.rechunk(1), Stream.take(100))
+      const first = yield* Stream.runHead(deadlineStream(source, () => undefined))
+      assert.deepStrictEqual(first._tag === "Some" ? first.value : undefined, 1)
+      assert.isAtMost(pulled, 3)
+    })
+  )
+
+  it.effect("the source's failure reaches the reader as it is", () =>
+    Effect.gen(function* () {
+      const source = Stream.concat(Stream.make(1), Stream.fail("upstream broke"))
+      const exit = yield* Effect.exit(Stream.runCollect(deadlineStream(source, () => undefined)))
+      assert.deepStrictEqual(exit, Exit.fail("upstream broke"))
+    })
+  )
+})
