@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import type * as Http from "node:http"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import type { ServeError } from "@effect/platform/HttpServerError"
@@ -24,9 +25,13 @@ import * as HttpTransport from "../transport/HttpTransport.js"
 import { GatewayAuth, type GatewayAuthOptions } from "./auth/GatewayAuth.js"
 import { catalogPrice, type ModelPrice, type PriceOf } from "./auth/Pricing.js"
 import type { RouteContext } from "./http/context.js"
+import { chatRoute, firstHeader } from "./http/chatRoute.js"
+import { embeddingsRoute } from "./http/embeddingsRoute.js"
+import * as FastLane from "./http/fastLane.js"
 import { gatewayMetrics } from "./http/metrics.js"
 import { makeNodeServer, requestIdFrom } from "./http/nodeServer.js"
 import { makeRoutes } from "./http/routes.js"
+import { anthropicWire, openAiWire } from "./http/wire.js"
 import type { GatewayStoreError } from "./store/GatewayStore.js"
 
 /**
@@ -128,7 +133,7 @@ export const make = (
       metrics: gatewayMetrics,
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       // The server put an acceptable id on every request; upgrade requests (WebSocket) bypass it.
-      requestIdOf: (request) => requestIdFrom(request.headers["x-request-id"]),
+      requestIdOf: (headers) => requestIdFrom(firstHeader(headers["x-request-id"])),
       providerOf: providerLabel(router),
       draining: node.draining,
       beginWork: node.beginWork,
@@ -137,7 +142,25 @@ export const make = (
     }
     const app = makeRoutes(context)
     const serve = node.httpServer.serve(app)
-    yield* options.spans === true ? serve : HttpMiddleware.withTracerDisabledWhenEffect(serve, () => true)
+    if (options.spans === true) yield* serve
+    else {
+      const before = new Set(node.server.listeners("request"))
+      yield* HttpMiddleware.withTracerDisabledWhenEffect(serve, () => true)
+      // The model routes skip the platform's per-request machinery (see fastLane.ts). Node types listeners as
+      // `Function[]`: these are the platform's `(request, response)` handlers.
+      const platformListeners = node.server.listeners("request").filter((listener) => !before.has(listener))
+      const restore = FastLane.install(
+        node.server,
+        platformListeners as Array<(req: Http.IncomingMessage, res: Http.ServerResponse) => void>,
+        new Map<string, FastLane.FastHandler>([
+          ["/v1/chat/completions", chatRoute(context, openAiWire)],
+          ["/v1/messages", chatRoute(context, anthropicWire)],
+          ["/v1/embeddings", embeddingsRoute(context)]
+        ]),
+        yield* Effect.runtime<never>()
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(restore))
+    }
     // Added after `serve`, so it runs first on shutdown: the routes still answer while in-flight work drains.
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(

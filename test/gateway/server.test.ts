@@ -325,3 +325,48 @@ describe("gateway: health and metrics", () => {
     })
   )
 })
+
+describe("gateway: the fast lane and the platform's router", () => {
+  const chat = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "same either way" }] })
+  const bad = JSON.stringify({ model: "openai/gpt-4o-mini", messages: "not a list" })
+
+  it.scoped("answer the model routes alike: with server spans on, the platform's router serves them", () =>
+    Effect.gen(function* () {
+      const replies = []
+      for (const spans of [false, true]) {
+        const { url } = yield* harness({ gateway: { spans } })
+        const ok = yield* post(`${url}/v1/chat/completions`, chat, { "x-request-id": `lane-${spans}` })
+        const refused = yield* post(`${url}/v1/chat/completions`, bad)
+        const embedded = yield* post(
+          `${url}/v1/embeddings`,
+          JSON.stringify({ model: "openai/text-embedding-3-small", input: "x" })
+        )
+        replies.push({ ok, refused, embedded })
+        assert.strictEqual(ok.status, 200)
+        assert.strictEqual(ok.headers.get("x-request-id"), `lane-${spans}`)
+        assert.strictEqual(ok.headers.get("content-type"), "application/json")
+        assert.strictEqual(Number(ok.headers.get("content-length")), Buffer.byteLength(ok.text))
+        assert.strictEqual(refused.status, 400)
+        assert.strictEqual(refused.json.error.param, "messages")
+        assert.strictEqual(embedded.status, 200)
+      }
+      const [fast, platform] = replies
+      assert.deepStrictEqual(fast!.ok.json.choices, platform!.ok.json.choices)
+      assert.deepStrictEqual(fast!.refused.json, platform!.refused.json)
+      assert.deepStrictEqual(fast!.embedded.json.data.length, platform!.embedded.json.data.length)
+    })
+  )
+
+  it.scoped("routes a model route with a query string, and leaves other methods and paths to the router", () =>
+    Effect.gen(function* () {
+      const { url } = yield* harness()
+      const withQuery = yield* post(`${url}/v1/chat/completions?api-version=1`, chat)
+      assert.strictEqual(withQuery.status, 200)
+      const wrongMethod = yield* get(`${url}/v1/chat/completions`)
+      assert.strictEqual(wrongMethod.status, 404)
+      assert.strictEqual(wrongMethod.json.error.code, "unknown_url")
+      const live = yield* get(`${url}/health/live`)
+      assert.strictEqual(live.status, 200)
+    })
+  )
+})

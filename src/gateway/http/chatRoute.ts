@@ -7,9 +7,8 @@
 // an unknown model) gets a real HTTP status rather than a 200 with an error event. The handler is interruptible:
 // the client that disconnects interrupts the fiber, which aborts the upstream request at once, and the request is
 // settled as 499.
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Http from "node:http"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -21,16 +20,24 @@ import * as Tokens from "../../tokens/Tokens.js"
 import type { Admission, Outcome } from "../auth/GatewayAuth.js"
 import { type Failure, fromAuthError, fromLlmError, internalFailure } from "../internal/failure.js"
 import { parseJsonBody } from "../internal/wireValidation.js"
-import type { RouteContext } from "./context.js"
+import type { Exchange, RouteContext } from "./context.js"
 import { readBody } from "./requestBody.js"
 import type { ChatWire } from "./wire.js"
 
 const json = "application/json"
 
+/**
+ * A header's value; a repeated header (which Node gives as a list only for a few names) counts by its first value.
+ *
+ * @internal
+ */
+export const firstHeader = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
+  typeof value === "string" ? value : value?.[0]
+
 /** @internal */
-export const keyHeaders = (headers: Readonly<Record<string, string | undefined>>) => ({
+export const keyHeaders = (headers: Http.IncomingHttpHeaders) => ({
   authorization: headers.authorization,
-  "x-api-key": headers["x-api-key"]
+  "x-api-key": firstHeader(headers["x-api-key"])
 })
 
 /**
@@ -128,7 +135,7 @@ const streamHeaders = (wire: ChatWire, requestId: string): Record<string, string
 const answerStream = (
   context: RouteContext,
   wire: ChatWire,
-  serverRequest: HttpServerRequest.HttpServerRequest,
+  res: Http.ServerResponse,
   request: ChatRequest,
   includeUsage: boolean,
   requestId: string,
@@ -136,7 +143,6 @@ const answerStream = (
   settle: ReturnType<typeof settler>
 ) =>
   Effect.suspend(() => {
-    const res = NodeHttpServerRequest.toServerResponse(serverRequest)
     const encoder = wire.streamEncoder({
       model: request.model,
       requestId,
@@ -217,17 +223,18 @@ const answerChat = (
  *
  * @internal
  */
-export const chatRoute = (context: RouteContext, wire: ChatWire) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (serverRequest) => {
-    const requestId = context.requestIdOf(serverRequest)
+export const chatRoute =
+  (context: RouteContext, wire: ChatWire) =>
+  (exchange: Exchange): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+    const requestId = context.requestIdOf(exchange.headers)
     const started = Date.now()
     const release = context.beginHandler()
     return Effect.gen(function* () {
       const principal = yield* Effect.mapError(
-        context.auth.authenticate(keyHeaders(serverRequest.headers)),
+        context.auth.authenticate(keyHeaders(exchange.headers)),
         fromAuthError
       )
-      const text = yield* readBody(NodeHttpServerRequest.toIncomingMessage(serverRequest), context.maxBodyBytes)
+      const text = yield* readBody(exchange.incoming, context.maxBodyBytes)
       const decoded = yield* Effect.flatMap(parseJsonBody(text), wire.decode)
       const request = decoded.request
       const admission = yield* Effect.mapError(
@@ -236,7 +243,7 @@ export const chatRoute = (context: RouteContext, wire: ChatWire) =>
       )
       const settle = settler(context, admission, { model: request.model, requestId, started })
       const answer = decoded.stream
-        ? answerStream(context, wire, serverRequest, request, decoded.includeUsage, requestId, started, settle)
+        ? answerStream(context, wire, exchange.response, request, decoded.includeUsage, requestId, started, settle)
         : answerChat(context, wire, request, requestId, settle)
       return yield* Effect.onInterrupt(answer, () => settle({ status: 499, errorType: "client_closed" }))
     }).pipe(
@@ -253,4 +260,4 @@ export const chatRoute = (context: RouteContext, wire: ChatWire) =>
       Effect.ensuring(Effect.sync(release)),
       Effect.interruptible
     )
-  })
+  }

@@ -1,7 +1,9 @@
 // What every route of one gateway shares: the router, the auth service, the metrics and the settings, gathered once
 // when the gateway starts so that no route looks a service up per request.
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type * as Effect from "effect/Effect"
+import type * as Http from "node:http"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Effect from "effect/Effect"
 import type { RouterService } from "../../routing/Router.js"
 import type { GatewayAuthService } from "../auth/GatewayAuth.js"
 import type { GatewayMetrics } from "./metrics.js"
@@ -12,8 +14,8 @@ export interface RouteContext {
   readonly auth: GatewayAuthService
   readonly metrics: GatewayMetrics
   readonly maxBodyBytes: number
-  /** The request id the server gave the request (the caller's `x-request-id`, or a new one). */
-  readonly requestIdOf: (request: HttpServerRequest.HttpServerRequest) => string
+  /** The request id the server gave the request (the caller's `x-request-id`, or a new one), from its headers. */
+  readonly requestIdOf: (headers: Http.IncomingHttpHeaders) => string
   /** The provider label of a model name, for metrics: its instance, or the group or alias it names. */
   readonly providerOf: (model: string) => Effect.Effect<string>
   /** Whether the gateway is shutting down (readiness then fails, so load balancers stop sending). */
@@ -31,3 +33,31 @@ export interface RouteContext {
   /** Unix seconds when the gateway started (`created` of the model list). */
   readonly startedAt: number
 }
+
+/**
+ * One HTTP exchange as the model routes see it: Node's request and response, whichever server handed them over (the
+ * platform's router, or the fast lane of `fastLane.ts`).
+ *
+ * @internal
+ */
+export interface Exchange {
+  readonly headers: Http.IncomingHttpHeaders
+  readonly incoming: Http.IncomingMessage
+  readonly response: Http.ServerResponse
+}
+
+/**
+ * A route over an exchange as a platform handler.
+ *
+ * @internal
+ */
+export const platformHandler = <A, E, R>(
+  handler: (exchange: Exchange) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R | HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    handler({
+      headers: request.headers,
+      incoming: NodeHttpServerRequest.toIncomingMessage(request),
+      response: NodeHttpServerRequest.toServerResponse(request)
+    })
+  )

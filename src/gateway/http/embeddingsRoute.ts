@@ -1,7 +1,5 @@
 // `POST /v1/embeddings` (OpenAI's wire format): the same gatekeeping as chat, one provider call, one JSON answer.
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Tokens from "../../tokens/Tokens.js"
@@ -9,22 +7,23 @@ import { fromAuthError, internalFailure } from "../internal/failure.js"
 import { parseJsonBody } from "../internal/wireValidation.js"
 import { decodeEmbeddingRequest, encodeEmbeddingResponse } from "../openai/embeddings.js"
 import { errorResponse, keyHeaders, llmFailure, settler } from "./chatRoute.js"
-import type { RouteContext } from "./context.js"
+import type { Exchange, RouteContext } from "./context.js"
 import { readBody } from "./requestBody.js"
 import { openAiWire } from "./wire.js"
 
 /** @internal */
-export const embeddingsRoute = (context: RouteContext) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (serverRequest) => {
-    const requestId = context.requestIdOf(serverRequest)
+export const embeddingsRoute =
+  (context: RouteContext) =>
+  (exchange: Exchange): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+    const requestId = context.requestIdOf(exchange.headers)
     const started = Date.now()
     const release = context.beginHandler()
     return Effect.gen(function* () {
       const principal = yield* Effect.mapError(
-        context.auth.authenticate(keyHeaders(serverRequest.headers)),
+        context.auth.authenticate(keyHeaders(exchange.headers)),
         fromAuthError
       )
-      const text = yield* readBody(NodeHttpServerRequest.toIncomingMessage(serverRequest), context.maxBodyBytes)
+      const text = yield* readBody(exchange.incoming, context.maxBodyBytes)
       const { request, base64 } = yield* Effect.flatMap(parseJsonBody(text), decodeEmbeddingRequest)
       const inputs = typeof request.input === "string" ? request.input : request.input.join("\n")
       const admission = yield* Effect.mapError(
@@ -64,4 +63,4 @@ export const embeddingsRoute = (context: RouteContext) =>
       Effect.ensuring(Effect.sync(release)),
       Effect.interruptible
     )
-  })
+  }

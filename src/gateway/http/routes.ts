@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import { failure, fromAuthError } from "../internal/failure.js"
 import { encodeModelList, modelObject } from "../openai/chatResponse.js"
 import { chatRoute, errorResponse, keyHeaders } from "./chatRoute.js"
-import type { RouteContext } from "./context.js"
+import { platformHandler, type RouteContext } from "./context.js"
 import { embeddingsRoute } from "./embeddingsRoute.js"
 import * as Prometheus from "./prometheus.js"
 import { websocketRoute } from "./websocketRoute.js"
@@ -18,7 +18,7 @@ const json = (body: unknown, status = 200) =>
 
 const modelsRoute = (context: RouteContext, id: string | undefined) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    const requestId = context.requestIdOf(request)
+    const requestId = context.requestIdOf(request.headers)
     return Effect.matchEffect(context.auth.authenticate(keyHeaders(request.headers)), {
       onFailure: (error) => Effect.succeed(errorResponse(openAiWire, fromAuthError(error), requestId)),
       onSuccess: () =>
@@ -86,9 +86,10 @@ const notFound = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
  */
 export const makeRoutes = (context: RouteContext) =>
   HttpRouter.empty.pipe(
-    HttpRouter.post("/v1/chat/completions", chatRoute(context, openAiWire)),
-    HttpRouter.post("/v1/messages", chatRoute(context, anthropicWire)),
-    HttpRouter.post("/v1/embeddings", embeddingsRoute(context)),
+    // The fast lane (fastLane.ts) answers these ahead of the router, unless server spans are on.
+    HttpRouter.post("/v1/chat/completions", platformHandler(chatRoute(context, openAiWire))),
+    HttpRouter.post("/v1/messages", platformHandler(chatRoute(context, anthropicWire))),
+    HttpRouter.post("/v1/embeddings", platformHandler(embeddingsRoute(context))),
     HttpRouter.get("/v1/models", modelsRoute(context, undefined)),
     HttpRouter.get(
       "/v1/models/*",

@@ -122,7 +122,7 @@ const answer = (
 export const websocketRoute = (context: RouteContext) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (serverRequest) =>
     Effect.gen(function* () {
-      const connectionId = context.requestIdOf(serverRequest)
+      const connectionId = context.requestIdOf(serverRequest.headers)
       const authenticated = yield* Effect.either(context.auth.authenticate(keyHeaders(serverRequest.headers)))
       if (Either.isLeft(authenticated))
         return errorResponse(openAiWire, fromAuthError(authenticated.left), connectionId)
