@@ -589,7 +589,7 @@ export const layerMemory = (options: MakeOptions = {}): Layer.Layer<GatewayAuth>
 
 /**
  * The service in context, with its constructors: `GatewayAuth.layer(options)` for the server, `GatewayAuth.layerMemory()`
- * for tests, `GatewayAuth.make(options)` over stores of your own.
+ * for tests, `GatewayAuth.make(options)` over stores of your own (in a scope: it writes usage in batches until it closes).
  *
  * @example
  * ```ts

@@ -230,10 +230,7 @@ export const chatRoute =
     const started = Date.now()
     const release = context.beginHandler()
     return Effect.gen(function* () {
-      const principal = yield* Effect.mapError(
-        context.auth.authenticate(keyHeaders(exchange.headers)),
-        fromAuthError
-      )
+      const principal = yield* Effect.mapError(context.auth.authenticate(keyHeaders(exchange.headers)), fromAuthError)
       const text = yield* readBody(exchange.incoming, context.maxBodyBytes)
       const decoded = yield* Effect.flatMap(parseJsonBody(text), wire.decode)
       const request = decoded.request

@@ -19,10 +19,7 @@ export const embeddingsRoute =
     const started = Date.now()
     const release = context.beginHandler()
     return Effect.gen(function* () {
-      const principal = yield* Effect.mapError(
-        context.auth.authenticate(keyHeaders(exchange.headers)),
-        fromAuthError
-      )
+      const principal = yield* Effect.mapError(context.auth.authenticate(keyHeaders(exchange.headers)), fromAuthError)
       const text = yield* readBody(exchange.incoming, context.maxBodyBytes)
       const { request, base64 } = yield* Effect.flatMap(parseJsonBody(text), decodeEmbeddingRequest)
       const inputs = typeof request.input === "string" ? request.input : request.input.join("\n")
