@@ -106,6 +106,24 @@ describe("deadlineStream", () => {
     })
   )
 
+  it.live("under the live clock, a stalled read runs out, and no timer outlives the stream", () =>
+    Effect.gen(function* () {
+      const before = timers()
+      const stalled = Stream.concat(Stream.make(1), Stream.never)
+      const exit = yield* Effect.exit(
+        Stream.runCollect(
+          deadlineStream(stalled, (started) => ({ millis: started ? 0 : 60_000, onTimeout: () => "idle" }))
+        )
+      )
+      assert.deepStrictEqual(exit, Exit.fail("idle"))
+      const ended = yield* Stream.runCollect(
+        deadlineStream(Stream.make(1, 2, 3), () => ({ millis: 60_000, onTimeout: () => "late" }))
+      )
+      assert.deepStrictEqual(Chunk.toReadonlyArray(ended), [1, 2, 3])
+      assert.strictEqual(timers(), before)
+    })
+  )
+
   it.effect("no limit: waits as long as the source takes, and ends when it ends", () =>
     Effect.gen(function* () {
       const source = Stream.fromEffect(Effect.as(Effect.sleep("1 hour"), "late"))
@@ -116,13 +134,24 @@ describe("deadlineStream", () => {
     })
   )
 
-  it.effect("the producer reads at most one chunk ahead of the reader", () =>
+  it.effect("the producer reads at most 16 batches ahead of the reader", () =>
     Effect.gen(function* () {
       let pulled = 0
       const source = Stream.repeatEffect(Effect.sync(() => ++pulled)).pipe(Stream.rechunk(1), Stream.take(100))
       const first = yield* Stream.runHead(deadlineStream(source, () => undefined))
       assert.deepStrictEqual(first._tag === "Some" ? first.value : undefined, 1)
-      assert.isAtMost(pulled, 3)
+      assert.isAtMost(pulled, 18)
+    })
+  )
+
+  it.scoped("a reader slower than the producer takes what is buffered as one batch, in order", () =>
+    Effect.gen(function* () {
+      const source = Stream.fromIterable([1, 2, 3, 4, 5]).pipe(Stream.rechunk(1))
+      const pull = yield* Stream.toPull(deadlineStream(source, () => undefined))
+      // The first read starts the producer and gets its first batch; meanwhile the producer reads on.
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* pull), [1])
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* pull), [2, 3, 4, 5])
     })
   )
 

@@ -2,9 +2,9 @@
 // per call, which on a stream (a deadline per pull) cost more CPU than the stream itself. Here a timer is a plain
 // `setTimeout` under the live clock (any other clock, such as `TestClock`, sleeps in a fiber of its own, so tests
 // drive deadlines with `TestClock.adjust` as before), a call runs in one child fiber, and a stream is read by one
-// producer fiber into a one-slot handoff whose reads carry their own timer.
+// producer fiber into a small buffer whose reads carry their own deadline.
 import * as Cause from "effect/Cause"
-import type * as Chunk from "effect/Chunk"
+import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -76,11 +76,65 @@ export const deadline = <A, E, R, E2>(
  */
 export type ReadLimit<E> = { readonly millis: number; readonly onTimeout: () => E } | undefined
 
+// The timer of one stream's reads. Under the live clock it is one Node timer for the whole stream: a read sets when
+// it is due, and the timer, when it fires early (a later read moved the due time on), sleeps again for the rest. Each
+// read therefore costs two assignments, not a timer made and cleared. Under another clock, each read sleeps on it.
+interface ReadTimer {
+  readonly arm: (millis: number, onFire: () => void) => () => void
+  readonly stop: () => void
+}
+
+const readTimer = (clock: Clock.Clock): ReadTimer => {
+  if (clock !== liveClock) return { arm: (millis, onFire) => armTimer(clock, millis, onFire), stop: () => {} }
+  let handle: ReturnType<typeof setTimeout> | undefined
+  let firesAt = 0
+  let due = 0
+  let pending: (() => void) | undefined
+  const schedule = (millis: number) => {
+    firesAt = Date.now() + millis
+    handle = setTimeout(fire, millis)
+  }
+  const fire = () => {
+    handle = undefined
+    if (pending === undefined) return
+    const now = Date.now()
+    if (now >= due) {
+      const onFire = pending
+      pending = undefined
+      onFire()
+    } else schedule(due - now)
+  }
+  return {
+    arm: (millis, onFire) => {
+      if (millis > 2_147_483_647) return () => {}
+      due = Date.now() + millis
+      pending = onFire
+      if (handle === undefined) schedule(millis)
+      else if (firesAt > due) {
+        clearTimeout(handle)
+        schedule(millis)
+      }
+      return () => {
+        if (pending === onFire) pending = undefined
+      }
+    },
+    stop: () => {
+      pending = undefined
+      if (handle !== undefined) clearTimeout(handle)
+      handle = undefined
+    }
+  }
+}
+
+// How many batches the producer may read ahead of the reader before it waits.
+const readAhead = 16
+
 /**
- * `self` with a deadline on every read: before each read, `limitOf(started, elapsed)` says how long it may wait
- * (`started`: whether a chunk came already; `elapsed`: ms since this run of the stream began). One producer fiber pulls `self` into a one-slot handoff, so a slow upstream is
- * never read ahead by more than one chunk; when a deadline runs out, the stream fails and the producer (its request)
- * is interrupted.
+ * `self` with a deadline on every read: before a read waits, `limitOf(started, elapsed)` says for how long
+ * (`started`: whether a chunk came already; `elapsed`: ms since this run of the stream began). One producer fiber
+ * reads `self` into a small buffer (at most 16 batches ahead); a read takes everything buffered as one batch, so a
+ * reader slower than the network sees fewer, larger batches. When a deadline runs out, the stream fails and the
+ * producer (its request) is interrupted.
  *
  * @internal
  */
@@ -92,44 +146,51 @@ export const deadlineStream = <A, E, R, E2>(
     Effect.gen(function* () {
       const clock = yield* Effect.clock
       const startedAt = clock.unsafeCurrentTimeMillis()
-      // The handoff: at most one chunk waits for the reader; `ended` once the producer finished.
-      let slot: Chunk.Chunk<A> | undefined
+      const timer = readTimer(clock)
+      yield* Effect.addFinalizer(() => Effect.sync(timer.stop))
+      let buffered: Array<Chunk.Chunk<A>> = []
       let ended: Exit.Exit<void, E> | undefined
       let wakeReader: (() => void) | undefined
       let wakeProducer: (() => void) | undefined
-      const producer = Stream.runForEachChunk(self, (chunk) =>
-        Effect.async<void>((resume) => {
-          slot = chunk
-          // Set before waking the reader, which may take the chunk (and release the producer) at once.
+      const wake = () => {
+        const reader = wakeReader
+        wakeReader = undefined
+        reader?.()
+      }
+      const producer = Stream.runForEachChunk(self, (chunk) => {
+        if (Chunk.isEmpty(chunk)) return Effect.void
+        buffered.push(chunk)
+        if (buffered.length < readAhead) {
+          wake()
+          return Effect.void
+        }
+        return Effect.async<void>((resume) => {
+          // Set before waking the reader, which may take the batches (and release the producer) at once.
           wakeProducer = () => resume(Effect.void)
-          const reader = wakeReader
-          wakeReader = undefined
-          reader?.()
+          wake()
           return Effect.sync(() => {
             wakeProducer = undefined
           })
         })
-      )
+      })
       yield* Effect.forkScoped(
         Effect.onExit(producer, (exit) =>
           Effect.sync(() => {
             ended = exit
-            const reader = wakeReader
-            wakeReader = undefined
-            reader?.()
+            wake()
           })
         )
       )
       let started = false
       const take = (): Effect.Effect<Chunk.Chunk<A>, Option.Option<E>> | undefined => {
-        if (slot !== undefined) {
-          const chunk = slot
-          slot = undefined
+        if (buffered.length > 0) {
+          const batches = buffered
+          buffered = []
           started = true
           const producerWaiting = wakeProducer
           wakeProducer = undefined
           producerWaiting?.()
-          return Effect.succeed(chunk)
+          return Effect.succeed(batches.length === 1 ? batches[0]! : Chunk.flatten(Chunk.unsafeFromArray(batches)))
         }
         if (ended === undefined) return undefined
         if (Exit.isSuccess(ended)) return Effect.fail(Option.none())
@@ -144,7 +205,7 @@ export const deadlineStream = <A, E, R, E2>(
           const cancelTimer =
             limit === undefined
               ? undefined
-              : armTimer(clock, limit.millis, () => {
+              : timer.arm(limit.millis, () => {
                   if (settled) return
                   settled = true
                   wakeReader = undefined
