@@ -9,10 +9,10 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Catalog from "../catalog/Catalog.js"
@@ -299,21 +299,22 @@ const unknownModel = (
   model: string,
   instances: ReadonlyMap<string, BuiltInstance>,
   config: AdapterConfig
-): Effect.Effect<never, NotFoundError> => {
+): Either.Either<never, NotFoundError> => {
   const address = addressOf(model)
   const providersList = quoted(instances.keys())
   const message =
     address === undefined
       ? `unknown model "${model}": name it as provider/model with a configured provider (${providersList}), an alias (${quoted(Object.keys(config.aliases))}) or a model group (${quoted(Object.keys(config.models))})`
       : `unknown provider "${address.instance}" in "${model}": the configured providers are ${providersList}`
-  return Effect.fail(
+  return Either.left(
     new NotFoundError({ message, model, ...(address === undefined ? {} : { provider: address.instance }) })
   )
 }
 
-const routeOf = (state: Omit<RouterState, "client">, model: unknown): Effect.Effect<Route, LlmError> => {
+// Synchronous, so that a call is routed without an Effect step of its own (and a stream without a stage).
+const routeOf = (state: Omit<RouterState, "client">, model: unknown): Either.Either<Route, LlmError> => {
   if (typeof model !== "string" || model === "") {
-    return Effect.fail(new InvalidRequestError({ message: "model must be a non-empty string", param: "model" }))
+    return Either.left(new InvalidRequestError({ message: "model must be a non-empty string", param: "model" }))
   }
   const seen: Array<string> = []
   let name = model
@@ -324,11 +325,11 @@ const routeOf = (state: Omit<RouterState, "client">, model: unknown): Effect.Eff
     name = alias
   }
   const group = state.groups.get(name)
-  if (group !== undefined) return Effect.succeed({ client: group, model: name })
+  if (group !== undefined) return Either.right({ client: group, model: name })
   const address = addressOf(name)
   const instance = address === undefined ? undefined : state.instances.get(address.instance)
   if (address === undefined || instance === undefined) return unknownModel(model, state.instances, state.config)
-  return Effect.succeed({ client: instance.client, model: address.model })
+  return Either.right({ client: instance.client, model: address.model })
 }
 
 const capabilities = {
@@ -349,36 +350,40 @@ const stateClient = (state: Omit<RouterState, "client">): LlmClient.Service =>
         provider: "router",
         capabilities,
         chat: (request) =>
-          Effect.flatMap(routeOf(state, request?.model), (route) =>
-            route.client.chat({ ...request, model: route.model })
-          ),
+          Either.match(routeOf(state, request?.model), {
+            onLeft: Effect.fail,
+            onRight: (route) => route.client.chat({ ...request, model: route.model })
+          }),
         embed: (request) =>
-          Effect.flatMap(routeOf(state, request?.model), (route) =>
-            route.client.embed({ ...request, model: route.model })
-          ),
+          Either.match(routeOf(state, request?.model), {
+            onLeft: Effect.fail,
+            onRight: (route) => route.client.embed({ ...request, model: route.model })
+          }),
         stream: (request) =>
-          Stream.unwrap(
-            Effect.map(routeOf(state, request?.model), (route) =>
-              route.client.stream({ ...request, model: route.model })
-            )
+          Stream.suspend(() =>
+            Either.match(routeOf(state, request?.model), {
+              onLeft: Stream.fail,
+              onRight: (route) => route.client.stream({ ...request, model: route.model })
+            })
           )
       })
     )
   )
 
 // Each call reads the live configuration once: a reload never shows a call half of one configuration.
-const liveClient = (current: Effect.Effect<RouterState>): LlmClient.Service =>
+const liveClient = (current: () => RouterState): LlmClient.Service =>
   markDecorated({
     provider: "router",
     capabilities,
-    chat: (request) => Effect.flatMap(current, (state) => state.client.chat(request)),
-    embed: (request) => Effect.flatMap(current, (state) => state.client.embed(request)),
-    stream: (request) => Stream.unwrap(Effect.map(current, (state) => state.client.stream(request)))
+    chat: (request) => Effect.suspend(() => current().client.chat(request)),
+    embed: (request) => Effect.suspend(() => current().client.embed(request)),
+    stream: (request) => Stream.suspend(() => current().client.stream(request))
   })
 
-const serviceOf = (current: Effect.Effect<RouterState>): Effect.Effect<RouterService> =>
+// `current` reads the live state synchronously (a plain read of a reference swapped whole on reload).
+const serviceOf = (current: () => RouterState): Effect.Effect<RouterService> =>
   Effect.gen(function* () {
-    const initial = yield* current
+    const initial = current()
     let client = liveClient(current)
     if (initial.config.cache !== undefined) {
       const cache = yield* Cache.make({
@@ -389,10 +394,10 @@ const serviceOf = (current: Effect.Effect<RouterState>): Effect.Effect<RouterSer
     }
     return {
       client,
-      models: Effect.map(current, (state) => state.models),
-      config: Effect.map(current, (state) => state.config),
-      health: Effect.flatMap(current, (state) =>
-        Effect.forEach([...state.instances.values()], (instance) =>
+      models: Effect.sync(() => current().models),
+      config: Effect.sync(() => current().config),
+      health: Effect.suspend(() =>
+        Effect.forEach([...current().instances.values()], (instance) =>
           instance.breaker === undefined
             ? Effect.succeed<ProviderHealth>({ name: instance.name, type: instance.type, circuit: "none" })
             : Effect.map(
@@ -420,7 +425,7 @@ export const make = (
   config: AdapterConfig,
   options: RouterOptions = {}
 ): Effect.Effect<RouterService, LlmError, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.flatMap(buildState(config, options), (state) => serviceOf(Effect.succeed(state)))
+  Effect.flatMap(buildState(config, options), (state) => serviceOf(() => state))
 
 /**
  * A router that follows a changing configuration: each new configuration is built beside the live one and swapped in
@@ -439,7 +444,8 @@ export const makeReloading = (
     const outer = yield* Effect.scope
     const firstScope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
     const first = yield* Scope.extend(buildState(initial, options), firstScope)
-    const live = yield* Ref.make({ state: first, scope: firstScope })
+    // Swapped whole by one fiber (the reloads run one after another), read by every call.
+    let live = { state: first, scope: firstScope }
     const swap = (config: AdapterConfig) =>
       Effect.gen(function* () {
         const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
@@ -451,13 +457,14 @@ export const makeReloading = (
           )
           return
         }
-        const previous = yield* Ref.getAndSet(live, { state: built.right, scope })
+        const previous = live
+        live = { state: built.right, scope }
         // Calls that started on the old configuration keep its clients; none outlives its total deadline.
         const drain = Duration.millis(previous.state.config.timeout?.totalMs ?? Stack.defaultTotalMs)
         yield* Effect.forkIn(Effect.delay(Scope.close(previous.scope, Exit.void), drain), outer)
       })
     yield* changes.pipe(Stream.runForEach(swap), Effect.forkIn(outer))
-    return yield* serviceOf(Effect.map(Ref.get(live), (entry) => entry.state))
+    return yield* serviceOf(() => live.state)
   })
 
 /**
