@@ -13,6 +13,7 @@ const percentile = (sorted: Float64Array, p: number): number =>
 const run = (spec: LoadSpec): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
     const times: Array<number> = []
+    let wrongBody: string | undefined
     const started = process.hrtime.bigint()
     const instance = autocannon(
       {
@@ -25,7 +26,11 @@ const run = (spec: LoadSpec): Promise<LoadResult> =>
         timeout: spec.timeoutSeconds,
         // Checking every body costs the generator, not the process measured; it catches a target that answers
         // fast but wrong.
-        verifyBody: (body: string) => body.includes(spec.expectText)
+        verifyBody: (body: string) => {
+          const right = body.includes(spec.expectText)
+          if (!right && wrongBody === undefined) wrongBody = body.slice(0, 300)
+          return right
+        }
       },
       (error, result) => {
         if (error !== null && error !== undefined) {
@@ -46,7 +51,8 @@ const run = (spec: LoadSpec): Promise<LoadResult> =>
           errors: result.errors + result.mismatches,
           mismatches: result.mismatches,
           non2xx: result.non2xx,
-          timeouts: result.timeouts
+          timeouts: result.timeouts,
+          ...(wrongBody === undefined ? {} : { wrongBody })
         })
       }
     )

@@ -35,6 +35,8 @@ export interface LoadResult {
   readonly mismatches: number
   readonly non2xx: number
   readonly timeouts: number
+  /** The start of the first answer that lacked the expected text, to say what went wrong. */
+  readonly wrongBody?: string | undefined
 }
 
 export type ParentMessage =

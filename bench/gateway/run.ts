@@ -35,6 +35,9 @@ interface Settings {
 const FULL: Settings = { warmupSeconds: 5, runSeconds: 10, streamsSeconds: 30, manyStreams: 1000 }
 const QUICK: Settings = { warmupSeconds: 1, runSeconds: 3, streamsSeconds: 9, manyStreams: 1000 }
 
+// Failures of the diagnostic variants, printed under the table.
+const variantFailures: Array<string> = []
+
 interface Child {
   readonly url: string
   readonly pid: number
@@ -222,9 +225,15 @@ const measure = async (
       ? upstreamCpu
       : (after.cpuMicros - before.cpuMicros) / Math.max(1, load.requests)
   if (load.errors > 0 || load.non2xx > 0 || load.timeouts > 0) {
-    throw new Error(
-      `${target} ${mode} x${connections}: ${load.errors} errors (wrong bodies included), ${load.non2xx} non-2xx, ${load.timeouts} timeouts`
-    )
+    const failures = `${target} ${mode} x${connections}: ${load.errors} errors (wrong bodies included), ${load.non2xx} non-2xx, ${load.timeouts} timeouts${
+      load.wrongBody === undefined ? "" : `; first wrong answer: ${load.wrongBody}`
+    }`
+    // The diagnostic variants call the provider without the router's retries, so an upstream hiccup (a kept-alive
+    // socket the upstream closed as it was reused) reaches the client there: reported, not fatal. The measured
+    // targets must answer every request right.
+    if (!target.startsWith("gateway-")) throw new Error(failures)
+    variantFailures.push(failures)
+    process.stderr.write(`  warning: ${failures}\n`)
   }
   return { mode, connections, target, load, cpuPerRequestUs: cpu, upstreamCpuPerRequestUs: upstreamCpu }
 }
@@ -492,7 +501,13 @@ const main = async (): Promise<number> => {
       streams.push(run)
     }
     const { text, verdicts } = report(rows, streams)
-    process.stdout.write(`\n${text}\n${heapLine}\n\n${verdicts.pass ? "ALL TARGETS MET" : "SOME TARGETS MISSED"}\n`)
+    const variantLine =
+      variantFailures.length === 0
+        ? ""
+        : `\nDiagnostic variants with failed requests (no retries there):\n${variantFailures.map((line) => `- ${line}`).join("\n")}\n`
+    process.stdout.write(
+      `\n${text}\n${heapLine}\n${variantLine}\n${verdicts.pass ? "ALL TARGETS MET" : "SOME TARGETS MISSED"}\n`
+    )
     if (values.json !== undefined) {
       Fs.writeFileSync(values.json, JSON.stringify({ settings, node: process.version, rows, streams }, null, 2))
     }
