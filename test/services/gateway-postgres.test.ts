@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { GatewayAuth, GatewayStoreError } from "../../src/gateway/auth/index.js"
+import * as PostgresStore from "../../src/gateway/store/postgres.js"
 
 const server = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const schema = `gateway_test_${randomBytes(6).toString("hex")}`
@@ -166,5 +167,47 @@ describe("gateway store on PostgreSQL", () => {
       assert.include(error.message, "PostgreSQL")
       assert.notInclude(error.message, "hunter2")
     })
+  )
+
+  it.effect("a usage batch written again skips the records already stored and counts their spend once", () =>
+    Effect.gen(function* () {
+      const store = yield* PostgresStore.make(Redacted.make(database))
+      yield* store.insertKey({
+        id: "idem",
+        name: "idempotent",
+        hash: "h",
+        salt: "s",
+        display: "sk-…idem",
+        allowedModels: undefined,
+        requestsPerMinute: undefined,
+        tokensPerMinute: undefined,
+        budgetUsd: 10,
+        spentUsd: 0,
+        expiresAt: undefined,
+        createdAt: 0,
+        revokedAt: undefined
+      })
+      const usage = (n: number, costUsd: number) => ({
+        id: `idem-${n}`,
+        keyId: "idem",
+        requestId: `req_${n}`,
+        model: "mock/echo",
+        provider: "mock",
+        inputTokens: 1,
+        outputTokens: 1,
+        totalTokens: 2,
+        costUsd,
+        latencyMs: 1,
+        status: 200,
+        errorType: undefined,
+        createdAt: Date.parse("2026-11-23T10:00:00Z")
+      })
+      yield* store.recordUsage([usage(1, 0.25), usage(2, 0.25)])
+      yield* store.recordUsage([usage(1, 0.25), usage(2, 0.25), usage(3, 0.5)])
+      const written = yield* store.usageRecords({ keyId: "idem", limit: 10 })
+      assert.deepStrictEqual(written.map((record) => record.id).sort(), ["idem-1", "idem-2", "idem-3"])
+      const key = yield* store.findKey("idem")
+      assert.closeTo(key._tag === "Some" ? key.value.spentUsd : -1, 1, 1e-9)
+    }).pipe(Effect.scoped)
   )
 })

@@ -263,17 +263,25 @@ export const makeSqlStore = (
           )
           .pipe(Effect.mapError(failure("revoking a key"))),
 
+      // Idempotent, so that a batch whose outcome was lost (a connection dropped around the commit) can be written
+      // again: a record already there is skipped, and only the records this call inserted add to a key's spend.
       recordUsage: (records) => {
         if (records.length === 0) return Effect.void
-        const spent = new Map<string, number>()
-        for (const record of records) {
-          if (record.costUsd !== 0) spent.set(record.keyId, (spent.get(record.keyId) ?? 0) + record.costUsd)
-        }
+        const byId = new Map(records.map((record) => [record.id, record]))
         return sql
           .withTransaction(
             Effect.gen(function* () {
+              const spent = new Map<string, number>()
               for (const rows of statementSizes(records)) {
-                yield* sql`INSERT INTO usage_records ${sql.insert(rows.map(usageRow))}`
+                const inserted = yield* sql<{ readonly id: string }>`INSERT INTO usage_records ${sql.insert(
+                  rows.map(usageRow)
+                )} ON CONFLICT (id) DO NOTHING RETURNING id`
+                for (const { id } of inserted) {
+                  const record = byId.get(id)
+                  if (record !== undefined && record.costUsd !== 0) {
+                    spent.set(record.keyId, (spent.get(record.keyId) ?? 0) + record.costUsd)
+                  }
+                }
               }
               for (const [keyId, costUsd] of spent) {
                 yield* sql`UPDATE api_keys SET spent_usd = spent_usd + ${costUsd} WHERE id = ${keyId}`

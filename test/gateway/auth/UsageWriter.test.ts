@@ -3,6 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
@@ -25,6 +26,20 @@ const record = (n: number, keyId = "open", costUsd = 0): UsageRecord => ({
   errorType: undefined,
   createdAt: Date.parse("2026-11-23T10:00:00Z")
 })
+
+// Collects what the effect logs (and what fibers it forks log) into `logs`.
+const withLogs =
+  (logs: Array<string>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.provide(
+      effect,
+      Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => {
+          logs.push(Array.isArray(message) ? message.map(String).join(" ") : String(message))
+        })
+      )
+    )
 
 // A store that keeps each batch it was asked to write, and fails when told to.
 const recordingStore = () => {
@@ -118,21 +133,65 @@ describe("UsageWriter", () => {
     })
   )
 
-  it.scoped("a batch the store refuses is logged and dropped; later records are written", () =>
-    Effect.gen(function* () {
+  it.scoped("a batch the store refuses is kept and written, in order, once the store answers again", () => {
+    const logs: Array<string> = []
+    return Effect.gen(function* () {
       const { batches, store, fail } = recordingStore()
-      const writer = yield* UsageWriter.make(store)
+      const writer = yield* UsageWriter.make(store, { interval: "100 millis" })
       fail(true)
       writer.record(record(1))
-      yield* writer.flush
-      assert.deepStrictEqual(batches, [])
-      assert.strictEqual(writer.pending(), 0)
-      fail(false)
       writer.record(record(2))
+      yield* TestClock.adjust("100 millis")
+      assert.deepStrictEqual(batches, [])
+      assert.strictEqual(writer.pending(), 2)
+      assert.match(logs[0] ?? "", /writing usage failed \(1 time in a row\): the database is down; 2 record\(s\) wait/)
+      // A flush while the store is down tries once more and returns; nothing is lost.
       yield* writer.flush
-      assert.deepStrictEqual(batches, [["u2"]])
-    })
+      assert.strictEqual(writer.pending(), 2)
+      writer.record(record(3))
+      fail(false)
+      // The writer tries again by itself after its backoff (doubling from the interval), new records or not.
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(batches, [["u1", "u2", "u3"]])
+      assert.strictEqual(writer.pending(), 0)
+      writer.record(record(4))
+      yield* writer.flush
+      assert.deepStrictEqual(batches.flat(), ["u1", "u2", "u3", "u4"])
+    }).pipe(withLogs(logs))
+  })
+
+  it.scoped(
+    "while the store fails, the queue keeps at most maxPending records, dropping the oldest and saying so",
+    () => {
+      const logs: Array<string> = []
+      return Effect.gen(function* () {
+        const { batches, store, fail } = recordingStore()
+        const writer = yield* UsageWriter.make(store, { maxBatch: 2, maxPending: 3, interval: "1 hour" })
+        fail(true)
+        for (let n = 1; n <= 5; n++) writer.record(record(n))
+        yield* writer.flush
+        assert.strictEqual(writer.pending(), 3)
+        assert.isTrue(logs.some((line) => /2 older record\(s\) were dropped to stay within 3/.test(line)))
+        fail(false)
+        yield* writer.flush
+        assert.deepStrictEqual(batches.flat(), ["u3", "u4", "u5"])
+      }).pipe(withLogs(logs))
+    }
   )
+
+  it.effect("records the store cannot take at shutdown are logged as lost, with their count", () => {
+    const logs: Array<string> = []
+    return Effect.gen(function* () {
+      const { store, fail } = recordingStore()
+      const scope = yield* Scope.make()
+      const writer = yield* Scope.extend(UsageWriter.make(store, { interval: "1 hour" }), scope)
+      fail(true)
+      writer.record(record(1))
+      writer.record(record(2))
+      yield* Scope.close(scope, Exit.void)
+      assert.isTrue(logs.some((line) => line.includes("2 usage record(s) were lost")))
+    }).pipe(withLogs(logs))
+  })
 })
 
 describe("SQL store: recordUsage", () => {
@@ -180,5 +239,35 @@ describe("SQL store: recordUsage", () => {
       yield* store.recordUsage([])
       assert.deepStrictEqual(yield* store.usageRecords({ limit: 10 }), [])
     })
+  )
+
+  it.scoped(
+    "writing a batch again (its first outcome lost) skips the records already there and counts spend once",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* SqliteStore.make(":memory:")
+        yield* store.insertKey({
+          id: "k1",
+          name: "one",
+          hash: "h",
+          salt: "s",
+          display: "sk-…1",
+          allowedModels: undefined,
+          requestsPerMinute: undefined,
+          tokensPerMinute: undefined,
+          budgetUsd: 10,
+          spentUsd: 0,
+          expiresAt: undefined,
+          createdAt: 0,
+          revokedAt: undefined
+        })
+        const first = [record(1, "k1", 0.25), record(2, "k1", 0.25)]
+        yield* store.recordUsage(first)
+        // The same two again, with a new one: only the new one is written and adds to the spend.
+        yield* store.recordUsage([...first, record(3, "k1", 0.5)])
+        const written = yield* store.usageRecords({ limit: 10 })
+        assert.deepStrictEqual(written.map((r) => r.id).sort(), ["u1", "u2", "u3"])
+        assert.closeTo(Option.getOrThrow(yield* store.findKey("k1")).spentUsd, 1, 1e-9)
+      })
   )
 })
