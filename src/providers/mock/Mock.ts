@@ -146,8 +146,8 @@ export const makeController = (options: MockOptions = {}): MockController => {
     return whenEmpty === "echo" ? { _tag: "Echo" } : undefined
   }
 
-  const plan = (reply: MockReply, request: ChatRequest): Plan => {
-    const id = `mock-${++responses}`
+  // One id per answer: a reply that unwraps to another (`Echo`, `Compute`, `FailAfter`) passes its id on.
+  const plan = (reply: MockReply, request: ChatRequest, id = `mock-${++responses}`): Plan => {
     const chunks: Array<MutableChunk> = []
     const push = (chunk: Omit<MutableChunk, "index">) => chunks.push({ ...chunk, index: chunks.length })
     const finish = (finishReason: StreamChunk["finishReason"] & string, outputText: string, usage?: Usage.Usage) => {
@@ -161,9 +161,9 @@ export const makeController = (options: MockOptions = {}): MockController => {
     }
     switch (reply._tag) {
       case "Compute":
-        return plan(reply.reply(request), request)
+        return plan(reply.reply(request), request, id)
       case "Echo":
-        return plan({ _tag: "Text", text: lastUserText(request) }, request)
+        return plan({ _tag: "Text", text: lastUserText(request) }, request, id)
       case "Text": {
         push({ delta: "", id, model: request.model })
         if (reply.reasoning !== undefined)
@@ -202,7 +202,7 @@ export const makeController = (options: MockOptions = {}): MockController => {
       case "Fail":
         return { _tag: "Fail", chunks: [], error: reply.error }
       case "FailAfter": {
-        const inner = plan(reply.reply, request)
+        const inner = plan(reply.reply, request, id)
         return { _tag: "Fail", chunks: inner.chunks.slice(0, reply.chunks), error: reply.error }
       }
     }

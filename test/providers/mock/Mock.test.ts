@@ -36,6 +36,16 @@ describe("mock provider", () => {
     }).pipe(Effect.provide(Mock.layer()))
   )
 
+  it.effect("numbers its answers one by one, echoed and computed replies included", () =>
+    Effect.gen(function* () {
+      const llm = yield* LlmClient
+      const first = yield* llm.chat(ask("one"))
+      const second = Chunk.toReadonlyArray(yield* Stream.runCollect(llm.stream(ask("two"))))
+      const third = yield* llm.chat(ask("three"))
+      assert.deepStrictEqual([first.id, second[0]?.id, third.id], ["mock-1", "mock-2", "mock-3"])
+    }).pipe(Effect.provide(Mock.layer()))
+  )
+
   it.effect("is deterministic: the same request gives the same answer and usage", () =>
     Effect.gen(function* () {
       const llm = yield* LlmClient
