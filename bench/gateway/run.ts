@@ -432,6 +432,7 @@ const main = async (): Promise<number> => {
       },
       [
         "--expose-gc",
+        ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== ""),
         ...(values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(values.profile)}`])
       ]
     )

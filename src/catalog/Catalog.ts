@@ -20,6 +20,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ChatRequest } from "../core/ChatRequest.js"
 import type { EmbeddingRequest } from "../core/Embedding.js"
+import * as PullStream from "../core/internal/pullStream.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { InvalidRequestError, UnsupportedError } from "../core/LlmError.js"
 import type { StreamChunk } from "../core/StreamChunk.js"
@@ -470,7 +471,7 @@ const costClient = (client: LlmClient.Service, options: DecoratorOptions): LlmCl
         return price === undefined ? response : { ...response, cost: price }
       }),
     stream: (call, request) =>
-      Stream.suspend(() => {
+      PullStream.suspend(() => {
         let answeredBy: string | undefined
         let info: ModelInfo | null | undefined
         const withCost = (chunk: StreamChunk): StreamChunk => {
@@ -481,7 +482,7 @@ const costClient = (client: LlmClient.Service, options: DecoratorOptions): LlmCl
           const price = info === null ? undefined : cost(info, chunk.usage)
           return price === undefined ? chunk : { ...chunk, cost: price }
         }
-        return Stream.mapChunks(call, Chunk.map(withCost))
+        return PullStream.mapChunks(call, Chunk.map(withCost))
       })
   })
 }
@@ -520,7 +521,7 @@ const checkedClient = (client: LlmClient.Service, options: DecoratorOptions): Ll
         Option.match(refusal(request), { onNone: () => call, onSome: (error) => Effect.fail(error) })
       ),
     stream: (call, request) =>
-      Stream.suspend(() =>
+      PullStream.suspend(() =>
         Option.match(refusal(request), { onNone: () => call, onSome: (error) => Stream.fail(error) })
       ),
     embed: (call, request) =>

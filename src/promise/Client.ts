@@ -15,14 +15,13 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import { AdapterConfigSource } from "../config/AdapterConfigSource.js"
 import * as Config from "../config/Config.js"
 import type { ConfigInput } from "../config/ConfigSchema.js"
 import type { ChatRequest } from "../core/ChatRequest.js"
 import { Accumulator, type ChatResponse } from "../core/ChatResponse.js"
 import type { EmbeddingRequest, EmbeddingResponse } from "../core/Embedding.js"
+import * as PullStream from "../core/internal/pullStream.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { AuthenticationError, InvalidRequestError, type LlmError, NotFoundError } from "../core/LlmError.js"
 import type { StreamChunk } from "../core/StreamChunk.js"
@@ -420,8 +419,7 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
   /** @internal */
   constructor(
     private readonly runtime: ManagedRuntime.ManagedRuntime<LlmClient, unknown>,
-    private readonly scope: Scope.CloseableScope,
-    private readonly pull: Effect.Effect<Chunk.Chunk<StreamChunk>, Option.Option<LlmError>>,
+    private readonly reader: PullStream.Reader<StreamChunk, LlmError>,
     private readonly request: ChatRequest,
     private readonly provider: string,
     private readonly signal: AbortSignal | undefined
@@ -436,15 +434,15 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
     const opened = await runtime.runPromiseExit(
       Effect.gen(function* () {
         const client = yield* LlmClient
-        const scope = yield* Scope.make()
-        const pull = yield* Scope.extend(Stream.toPull(client.stream(request)), scope)
-        return { scope, pull, provider: client.provider }
+        // The stream's reader, pulled batch by batch from the caller's awaits: no channel, no scope.
+        const reader = yield* Effect.uninterruptible(PullStream.openOf(client.stream(request)))
+        return { reader, provider: client.provider }
       }),
       signal === undefined ? undefined : { signal }
     )
     if (Exit.isFailure(opened)) throw toThrowable(opened.cause, signal)
-    const { scope, pull, provider } = opened.value
-    const stream = new ChatStream(runtime, scope, pull, request, provider, signal)
+    const { reader, provider } = opened.value
+    const stream = new ChatStream(runtime, reader, request, provider, signal)
     // Cancel the HTTP request as soon as the signal fires, even while the caller is not pulling.
     signal?.addEventListener("abort", stream.onAbort, { once: true })
     // Wait for the first chunk so that errors before the answer starts (bad key, unknown model) reject the call.
@@ -460,14 +458,14 @@ export class ChatStream implements AsyncIterable<StreamChunk> {
     if (this.finished) return
     this.finished = true
     this.signal?.removeEventListener("abort", this.onAbort)
-    await this.runtime.runPromise(Scope.close(this.scope, Exit.void))
+    await this.runtime.runPromise(this.reader.close)
   }
 
   /** Pulls the next batch of chunks; false when the stream has ended. */
   private async fill(): Promise<boolean> {
     if (this.finished) return false
     const exit = await this.runtime.runPromiseExit(
-      this.pull,
+      this.reader.pull,
       this.signal === undefined ? undefined : { signal: this.signal }
     )
     if (Exit.isSuccess(exit)) {

@@ -12,9 +12,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as PullStream from "../core/internal/pullStream.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { CircuitOpenError, type LlmError } from "../core/LlmError.js"
 import * as Hooks from "../observability/internal/hooks.js"
@@ -249,28 +251,39 @@ export const make = (options: CircuitBreakerOptions = {}): Effect.Effect<Circuit
       stream: Stream.Stream<A, LlmError, R>,
       labels: Labels | undefined
     ): Stream.Stream<A, LlmError, R> =>
-      Stream.unwrap(
-        Effect.map(Clock.currentTimeMillis, (now): Stream.Stream<A, LlmError, R> => {
+      PullStream.make(
+        Effect.flatMap(Clock.currentTimeMillis, (now): PullStream.Open<A, LlmError, R> => {
           const ticket = admit(key, now)
           if (ticket instanceof CircuitOpenError) {
-            return labels === undefined || !Hooks.isEnabled()
-              ? Stream.fail(ticket)
-              : Stream.fromEffect(Hooks.rejected(labels.operation, labels.provider, labels.model, key, ticket))
+            return Effect.succeed(
+              PullStream.failing(
+                labels === undefined || !Hooks.isEnabled()
+                  ? Effect.fail(ticket)
+                  : Hooks.rejected(labels.operation, labels.provider, labels.model, key, ticket)
+              )
+            )
           }
           const admitted =
             labels === undefined || !Hooks.isEnabled()
               ? stream
               : Hooks.scopedStream({ circuit: key, circuitState: ticket.trial ? "half_open" : "closed" }, stream)
           let started = false
-          return admitted.pipe(
-            Stream.mapChunksEffect((chunk) => {
-              if (started) return Effect.succeed(chunk)
-              started = true
-              return Effect.as(settleNow(ticket, "success"), chunk)
+          return Effect.map(PullStream.openOf(admitted), (reader) => ({
+            // The first batch settles the call as a success; a failure before or after settles it as what it was.
+            pull: Effect.matchEffect(reader.pull, {
+              onSuccess: (chunk) => {
+                if (started) return Effect.succeed(chunk)
+                started = true
+                return Effect.as(settleNow(ticket, "success"), chunk)
+              },
+              onFailure: (error): Effect.Effect<never, Option.Option<LlmError>> =>
+                Option.isNone(error)
+                  ? Effect.fail(error)
+                  : Effect.zipRight(settleNow(ticket, outcomeOf(error.value)), Effect.fail(error))
             }),
-            Stream.onError((cause) => settleNow(ticket, outcomeOf(cause._tag === "Fail" ? cause.error : undefined))),
-            Stream.ensuring(settleNow(ticket, "release"))
-          )
+            // Ended any other way (done, interrupted, a defect): the slot goes back; a settled ticket ignores it.
+            close: Effect.zipRight(reader.close, settleNow(ticket, "release"))
+          }))
         })
       )
 

@@ -16,9 +16,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
+import * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import type { ChatRequest } from "../core/ChatRequest.js"
 import type { EmbeddingRequest } from "../core/Embedding.js"
+import * as PullStream from "../core/internal/pullStream.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { type LlmError, RateLimitError } from "../core/LlmError.js"
 import { textOf } from "../core/Message.js"
@@ -281,10 +283,13 @@ export const limit =
 export const limitStream =
   (limiter: Limiter, options: { readonly provider: string; readonly model: string; readonly tokens?: number }) =>
   <A, R>(stream: Stream.Stream<A, LlmError, R>): Stream.Stream<A, LlmError, R> =>
-    Stream.unwrap(
-      Effect.map(limiter.admit({ model: options.model, tokens: options.tokens ?? 0 }, options.provider), (admission) =>
-        Stream.ensuring(stream, admission.settle(undefined))
-      )
+    PullStream.acquiring(
+      limiter.admit({ model: options.model, tokens: options.tokens ?? 0 }, options.provider),
+      (admission) =>
+        Effect.map(PullStream.openOf(stream), (reader) => ({
+          pull: reader.pull,
+          close: Effect.zipRight(reader.close, admission.settle(undefined))
+        }))
     )
 
 const pauseFromInfo = (limiter: Limiter, info: RateLimitInfo | undefined, now: number): void => {
@@ -340,32 +345,39 @@ export const decorateClient =
             )
         ),
       stream: (call, request) =>
-        Stream.unwrap(
-          Effect.map(
-            limiter.admit({ model: request.model, tokens: resolved.estimate(request) }, client.provider),
-            (admission) => {
+        PullStream.acquiring(
+          limiter.admit({ model: request.model, tokens: resolved.estimate(request) }, client.provider),
+          (admission) =>
+            Effect.map(PullStream.openOf(call), (reader) => {
               let usage: Usage | undefined
               let first = true
-              return call.pipe(
-                Stream.mapChunksEffect((chunks) =>
-                  Effect.map(Clock.currentTimeMillis, (now) => {
-                    for (const chunk of chunks) {
-                      if (first && resolved.adaptive) pauseFromInfo(limiter, chunk.rateLimit, now)
-                      first = false
-                      if (chunk.usage !== undefined) usage = chunk.usage
-                    }
-                    return chunks
-                  })
-                ),
-                Stream.onError((cause) =>
-                  resolved.adaptive && cause._tag === "Fail"
-                    ? Effect.map(Clock.currentTimeMillis, (now) => pauseFromError(limiter, cause.error, now))
-                    : Effect.void
-                ),
-                Stream.ensuring(Effect.suspend(() => admission.settle(usage)))
-              )
-            }
-          )
+              return {
+                pull: Effect.matchEffect(reader.pull, {
+                  onSuccess: (chunks) => {
+                    if (chunks.length === 0) return Effect.succeed(chunks)
+                    return Effect.map(Clock.currentTimeMillis, (now) => {
+                      for (const chunk of chunks) {
+                        if (first && resolved.adaptive) pauseFromInfo(limiter, chunk.rateLimit, now)
+                        first = false
+                        if (chunk.usage !== undefined) usage = chunk.usage
+                      }
+                      return chunks
+                    })
+                  },
+                  onFailure: (error): Effect.Effect<never, Option.Option<LlmError>> =>
+                    resolved.adaptive && Option.isSome(error)
+                      ? Effect.zipRight(
+                          Effect.map(Clock.currentTimeMillis, (now) => pauseFromError(limiter, error.value, now)),
+                          Effect.fail(error)
+                        )
+                      : Effect.fail(error)
+                }),
+                close: Effect.zipRight(
+                  reader.close,
+                  Effect.suspend(() => admission.settle(usage))
+                )
+              }
+            })
         )
     })
   }

@@ -5,14 +5,18 @@
  *
  * @since 0.1.0
  */
+import type * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { withAttempts } from "../core/internal/attempts.js"
+import * as PullStream from "../core/internal/pullStream.js"
 import { LlmClient } from "../core/LlmClient.js"
 import type { LlmError } from "../core/LlmError.js"
 import * as Hooks from "../observability/internal/hooks.js"
@@ -104,9 +108,32 @@ export const retry: {
   <A, R>(self: Effect.Effect<A, LlmError, R>, options?: RetryOptions): Effect.Effect<A, LlmError, R>
 } = dual(
   (args) => Effect.isEffect(args[0]),
-  <A, R>(self: Effect.Effect<A, LlmError, R>, options: RetryOptions = {}) =>
-    resolve(options).maxRetries === 0 ? self : Effect.retry(self, schedule(options))
+  <A, R>(self: Effect.Effect<A, LlmError, R>, options: RetryOptions = {}) => retryWith(self, policyOf(options))
 )
+
+type Policy = Schedule.Schedule<[number, LlmError], LlmError>
+
+// The schedule, or undefined when retrying is off; worked out once per decorator, not per call.
+const policyOf = (options: RetryOptions): Policy | undefined =>
+  resolve(options).maxRetries === 0 ? undefined : schedule(options)
+
+// `Effect.retry` that makes the schedule's driver only at the first failure: a call that succeeds costs a catch.
+const retryWith = <A, R>(
+  self: Effect.Effect<A, LlmError, R>,
+  policy: Policy | undefined
+): Effect.Effect<A, LlmError, R> =>
+  policy === undefined
+    ? self
+    : Effect.catchAll(self, (first) =>
+        Effect.flatMap(Schedule.driver(policy), (driver) => {
+          const again = (error: LlmError): Effect.Effect<A, LlmError, R> =>
+            Effect.matchEffect(driver.next(error), {
+              onFailure: () => Effect.fail(error),
+              onSuccess: () => Effect.catchAll(self, again)
+            })
+          return again(first)
+        })
+      )
 
 /**
  * Retries a stream while it fails before its first chunk. After the first chunk reached the caller a failure is
@@ -120,7 +147,7 @@ export const retryStream: {
 } = dual(
   (args) => Stream.StreamTypeId in Object(args[0]),
   <A, R>(self: Stream.Stream<A, LlmError, R>, options: RetryOptions = {}): Stream.Stream<A, LlmError, R> =>
-    retryingStream(self, options, undefined)
+    retryingStream(self, policyOf(options), undefined)
 )
 
 // What an observed call's retries are labelled with.
@@ -132,56 +159,72 @@ interface Labels {
 
 const retryingStream = <A, R>(
   self: Stream.Stream<A, LlmError, R>,
-  options: RetryOptions,
+  policy: Policy | undefined,
   labels: Labels | undefined
 ): Stream.Stream<A, LlmError, R> => {
-  if (resolve(options).maxRetries === 0) return self
-  const policy = schedule(options)
-  // One driver per run of the stream, made at the first failure: the success path costs a flag and a catch.
-  return Stream.suspend(() => {
-    let driver: Schedule.ScheduleDriver<[number, LlmError], LlmError> | undefined
-    let retries = 0
-    const attempt = (): Stream.Stream<A, LlmError, R> =>
-      Stream.suspend(() => {
-        // Nothing reached the consumer until the first non-empty batch: until then a failure can be retried.
-        let started = false
-        const source = labels !== undefined && Hooks.isEnabled() ? Hooks.scopedStream({ retry: retries }, self) : self
-        return source.pipe(
-          Stream.mapChunks((chunk) => {
-            if (chunk.length > 0) started = true
-            return chunk
-          }),
-          Stream.catchAll((error) =>
-            started
-              ? Stream.fail(error)
-              : Stream.unwrap(
-                  Effect.gen(function* () {
-                    driver ??= yield* Schedule.driver(policy)
-                    return yield* Effect.matchEffect(driver.next(error), {
-                      onFailure: () => Effect.succeed(Stream.fail(error)),
-                      onSuccess: () => {
-                        retries++
-                        return labels === undefined
-                          ? Effect.succeed(attempt())
-                          : Effect.as(Hooks.retried(labels.operation, labels.provider, labels.model, error), attempt())
-                      }
-                    })
-                  })
-                )
-          )
+  if (policy === undefined) return self
+  // One reader per attempt; the schedule's driver is made at the first failure. Until the first non-empty batch a
+  // pull is watched (a failure can be retried: nothing reached the consumer); after it, pulls go straight through.
+  return PullStream.make(
+    Effect.suspend(() => {
+      let driver: Schedule.ScheduleDriver<[number, LlmError], LlmError> | undefined
+      let retries = 0
+      let current: PullStream.Reader<A, LlmError, R> | undefined
+      let active: Effect.Effect<Chunk.Chunk<A>, Option.Option<LlmError>, R> = PullStream.end
+      const watched = (reader: PullStream.Reader<A, LlmError, R>) =>
+        Effect.matchEffect(reader.pull, {
+          onSuccess: (chunk) => {
+            if (chunk.length > 0) active = reader.pull
+            return Effect.succeed(chunk)
+          },
+          onFailure: (error) => (Option.isNone(error) ? Effect.fail(error) : retryAfter(error.value))
+        })
+      const openAttempt = Effect.uninterruptible(
+        Effect.map(
+          Effect.suspend(() =>
+            PullStream.openOf(
+              labels !== undefined && Hooks.isEnabled() ? Hooks.scopedStream({ retry: retries }, self) : self
+            )
+          ),
+          (reader) => {
+            current = reader
+            active = watched(reader)
+            return reader
+          }
         )
+      )
+      const closeCurrent = Effect.suspend(() => {
+        const reader = current
+        current = undefined
+        active = PullStream.end
+        return reader === undefined ? Effect.void : reader.close
       })
-    return attempt()
-  })
+      const retryAfter = (error: LlmError): Effect.Effect<Chunk.Chunk<A>, Option.Option<LlmError>, R> =>
+        Effect.gen(function* () {
+          yield* closeCurrent
+          driver ??= yield* Schedule.driver(policy)
+          const decision = yield* Effect.either(driver.next(error))
+          if (Either.isLeft(decision)) return yield* Effect.fail(Option.some(error))
+          retries++
+          if (labels !== undefined) yield* Hooks.retried(labels.operation, labels.provider, labels.model, error)
+          yield* openAttempt
+          return yield* active
+        })
+      return Effect.as(openAttempt, {
+        pull: Effect.suspend(() => active),
+        close: closeCurrent
+      })
+    })
+  )
 }
 
 // `retry` for a client's call, telling an instrumented call which retry each attempt is and why it runs.
 const retryObserved = <A>(
   call: Effect.Effect<A, LlmError>,
-  options: RetryOptions,
+  policy: Policy | undefined,
   labels: Labels
 ): Effect.Effect<A, LlmError> => {
-  if (!Hooks.isEnabled() || resolve(options).maxRetries === 0) return retry(call, options)
+  if (policy === undefined || !Hooks.isEnabled()) return retryWith(call, policy)
   return Effect.suspend(() => {
     let retries = -1
     let last: LlmError | undefined
@@ -198,7 +241,7 @@ const retryObserved = <A>(
         })
       )
     )
-    return retry(attempt, options)
+    return retryWith(attempt, policy)
   })
 }
 
@@ -210,17 +253,19 @@ const retryObserved = <A>(
  */
 export const decorateClient =
   (options: RetryOptions = {}) =>
-  (client: LlmClient.Service): LlmClient.Service =>
-    decorate(client, {
+  (client: LlmClient.Service): LlmClient.Service => {
+    const policy = policyOf(options)
+    return decorate(client, {
       chat: (call, request) =>
         withAttempts(
-          retryObserved(call, options, { operation: "chat", provider: client.provider, model: request.model })
+          retryObserved(call, policy, { operation: "chat", provider: client.provider, model: request.model })
         ),
       stream: (call, request) =>
-        retryingStream(call, options, { operation: "chat", provider: client.provider, model: request.model }),
+        retryingStream(call, policy, { operation: "chat", provider: client.provider, model: request.model }),
       embed: (call, request) =>
-        retryObserved(call, options, { operation: "embeddings", provider: client.provider, model: request.model })
+        retryObserved(call, policy, { operation: "embeddings", provider: client.provider, model: request.model })
     })
+  }
 
 /**
  * The retry decorator as a layer over the `LlmClient` below it.

@@ -104,20 +104,24 @@ export const timeoutStream = <A, R>(
   const total = decode(options.total)
   if (first === undefined && idle === undefined && total === undefined) return self
   // Each read gets the nearest deadline (the phase's, or what is left of the total), from one timer: no fiber races
-  // beside each pull.
+  // beside each pull. Worked out in plain milliseconds: this runs once per read.
+  const firstMs = first === undefined ? undefined : Duration.toMillis(first)
+  const idleMs = idle === undefined ? undefined : Duration.toMillis(idle)
+  const totalMs = total === undefined ? undefined : Duration.toMillis(total)
   const limitOf = (started: boolean, elapsed: number): ReadLimit<TimeoutError> => {
-    let limit = started ? idle : first
+    let limit = started ? idleMs : firstMs
     let phase: TimeoutPhase = started ? "idle" : firstPhase
-    if (total !== undefined) {
-      const left = Duration.millis(Math.max(0, Duration.toMillis(total) - elapsed))
-      if (limit === undefined || Duration.lessThan(left, limit)) {
+    if (totalMs !== undefined) {
+      const left = Math.max(0, totalMs - elapsed)
+      if (limit === undefined || left < limit) {
         limit = left
         phase = "total"
       }
     }
     if (limit === undefined) return undefined
-    const reported = phase === "total" ? (total ?? limit) : limit
-    return { millis: Duration.toMillis(limit), onTimeout: () => timeoutError(phase, reported, who) }
+    const millis = limit
+    const reported = phase === "total" ? totalMs! : millis
+    return { millis, onTimeout: () => timeoutError(phase, Duration.millis(reported), who) }
   }
   return deadlineStream(self, limitOf)
 }

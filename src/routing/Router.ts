@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import * as Catalog from "../catalog/Catalog.js"
 import { AdapterConfigSource } from "../config/AdapterConfigSource.js"
 import type { AdapterConfig, ProviderConfig } from "../config/types.js"
+import * as PullStream from "../core/internal/pullStream.js"
 import { LlmClient } from "../core/LlmClient.js"
 import { InvalidRequestError, type LlmError, NotFoundError } from "../core/LlmError.js"
 import { checkSettings, providerNames, providers, withEnvironment } from "../providers/registry.js"
@@ -360,7 +361,7 @@ const stateClient = (state: Omit<RouterState, "client">): LlmClient.Service =>
             onRight: (route) => route.client.embed({ ...request, model: route.model })
           }),
         stream: (request) =>
-          Stream.suspend(() =>
+          PullStream.suspend(() =>
             Either.match(routeOf(state, request?.model), {
               onLeft: Stream.fail,
               onRight: (route) => route.client.stream({ ...request, model: route.model })
@@ -377,7 +378,7 @@ const liveClient = (current: () => RouterState): LlmClient.Service =>
     capabilities,
     chat: (request) => Effect.suspend(() => current().client.chat(request)),
     embed: (request) => Effect.suspend(() => current().client.embed(request)),
-    stream: (request) => Stream.suspend(() => current().client.stream(request))
+    stream: (request) => PullStream.suspend(() => current().client.stream(request))
   })
 
 // `current` reads the live state synchronously (a plain read of a reference swapped whole on reload).

@@ -294,17 +294,22 @@ export const make = (
     const admissions = new WeakMap<Admission, AdmissionState>()
     const priceOf = options.price ?? catalogPrice
 
-    const authenticate = (headers: KeyHeaders): Effect.Effect<Principal, GatewayAuthError> =>
+    const unlimitedRate = { settle: () => Effect.void }
+    const openAuthenticated = Effect.succeed(openPrincipal)
+    const masterAuthenticated = Effect.succeed(masterPrincipal)
+    const authenticate = (headers: KeyHeaders): Effect.Effect<Principal, GatewayAuthError> => {
+      const presented = ApiKey.presentedKey(headers)
+      // No key, or the master key: answered without a store lookup (nor an Effect step of their own).
+      if (presented === undefined) {
+        return open
+          ? openAuthenticated
+          : refuse("missing-key", "No API key: send it as `Authorization: Bearer <key>` or in the `x-api-key` header.")
+      }
+      if (master !== undefined && ApiKey.secretsEqual(presented, master)) return masterAuthenticated
+      return authenticateVirtual(presented)
+    }
+    const authenticateVirtual = (presented: string): Effect.Effect<Principal, GatewayAuthError> =>
       Effect.gen(function* () {
-        const presented = ApiKey.presentedKey(headers)
-        if (presented === undefined) {
-          if (open) return openPrincipal
-          return yield* refuse(
-            "missing-key",
-            "No API key: send it as `Authorization: Bearer <key>` or in the `x-api-key` header."
-          )
-        }
-        if (master !== undefined && ApiKey.secretsEqual(presented, master)) return masterPrincipal
         const id = ApiKey.idOf(presented)
         const stored = id === undefined ? Option.none() : yield* Effect.catchAll(store.findKey(id), unavailable)
         if (Option.isNone(stored)) {
@@ -330,6 +335,22 @@ export const make = (
       })
 
     const admit = (
+      principal: Principal,
+      request: { readonly model: string; readonly estimatedTokens: number }
+    ): Effect.Effect<Admission, GatewayAuthError> =>
+      isVirtualKey(principal) ? admitKey(principal, request) : admitUnlimited(principal, request)
+    // The master key and an open gateway: no limits, no budget; the admission is made at once.
+    const admitUnlimited = (
+      principal: Principal,
+      request: { readonly model: string; readonly estimatedTokens: number }
+    ): Effect.Effect<Admission, GatewayAuthError> =>
+      Effect.sync(() => {
+        const estimatedTokens = Math.ceil(nonNegative(request.estimatedTokens))
+        const admission: Admission = { keyId: principal.keyId, model: request.model, estimatedTokens, reservedUsd: 0 }
+        admissions.set(admission, { principal, reservationId: undefined, budgeted: false, rate: unlimitedRate })
+        return admission
+      })
+    const admitKey = (
       principal: Principal,
       request: { readonly model: string; readonly estimatedTokens: number }
     ): Effect.Effect<Admission, GatewayAuthError> =>
@@ -395,48 +416,58 @@ export const make = (
           principal,
           reservationId,
           budgeted,
-          rate: rate ?? { settle: () => Effect.void }
+          rate: rate ?? unlimitedRate
         })
         return admission
       }).pipe(Effect.uninterruptible)
 
     const settle = (admission: Admission, outcome: Outcome): Effect.Effect<void> =>
-      Effect.gen(function* () {
+      Effect.uninterruptible(settleNow(admission, outcome))
+    const settleNow = (admission: Admission, outcome: Outcome): Effect.Effect<void> =>
+      Effect.suspend(() => {
         const state = admissions.get(admission)
-        if (state === undefined) return
+        if (state === undefined) return Effect.void
         admissions.delete(admission)
         const price = priceOf(outcome.model) ?? priceOf(admission.model)
         const cost = nonNegative(
           outcome.cost ?? (price !== undefined && outcome.usage !== undefined ? costOf(price, outcome.usage) : 0)
         )
-        yield* state.rate.settle(outcome.usage)
-        if (state.budgeted) {
-          yield* ledger
-            .commit({
-              keyId: admission.keyId,
-              reservationId: state.reservationId,
-              costNanos: toNanos(cost),
-              knownSpentNanos: toNanos(state.principal.spentUsd ?? 0)
-            })
-            .pipe(Effect.catchAll((error) => Effect.logError(error.message)))
-        }
         const usage = outcome.usage
-        usageWriter.record({
-          id: randomUUID(),
-          keyId: admission.keyId,
-          requestId: outcome.requestId,
-          model: outcome.model,
-          provider: outcome.provider,
-          inputTokens: usage?.inputTokens ?? 0,
-          outputTokens: usage?.outputTokens ?? 0,
-          totalTokens: usage?.totalTokens ?? 0,
-          costUsd: cost,
-          latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
-          status: outcome.status,
-          errorType: outcome.errorType,
-          createdAt: yield* Clock.currentTimeMillis
-        })
-      }).pipe(Effect.uninterruptible)
+        const record = Effect.clockWith((clock) =>
+          Effect.sync(() =>
+            usageWriter.record({
+              id: randomUUID(),
+              keyId: admission.keyId,
+              requestId: outcome.requestId,
+              model: outcome.model,
+              provider: outcome.provider,
+              inputTokens: usage?.inputTokens ?? 0,
+              outputTokens: usage?.outputTokens ?? 0,
+              totalTokens: usage?.totalTokens ?? 0,
+              costUsd: cost,
+              latencyMs: Math.max(0, Math.round(outcome.latencyMs)),
+              status: outcome.status,
+              errorType: outcome.errorType,
+              createdAt: clock.unsafeCurrentTimeMillis()
+            })
+          )
+        )
+        // The master key and an open gateway hold no limit or budget: their settling is the record alone.
+        if (state.rate === unlimitedRate && !state.budgeted) return record
+        const commit = state.budgeted
+          ? ledger
+              .commit({
+                keyId: admission.keyId,
+                reservationId: state.reservationId,
+                costNanos: toNanos(cost),
+                knownSpentNanos: toNanos(state.principal.spentUsd ?? 0)
+              })
+              .pipe(Effect.catchAll((error) => Effect.logError(error.message)))
+          : Effect.void
+        return Effect.uninterruptible(
+          Effect.zipRight(Effect.zipRight(state.rate.settle(outcome.usage), commit), record)
+        )
+      })
 
     const isAdmin = (headers: KeyHeaders): boolean => {
       if (open) return true

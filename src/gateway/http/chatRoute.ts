@@ -11,8 +11,8 @@ import type * as Http from "node:http"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import type { ChatRequest } from "../../core/ChatRequest.js"
+import * as PullStream from "../../core/internal/pullStream.js"
 import type { LlmError } from "../../core/LlmError.js"
 import { textOf } from "../../core/Message.js"
 import type { Usage } from "../../core/Usage.js"
@@ -128,10 +128,11 @@ const streamHeaders = (wire: ChatWire, requestId: string): Record<string, string
   "x-accel-buffering": "no"
 })
 
-// Streams are written straight to Node's response from one `Stream.runForEachChunk` loop: one write per batch of
-// chunks (a network read's worth), headers with the first one, backpressure honoured. Handing the platform a body
-// `Stream` instead costs a pull through the channel machinery per batch, which on a 200-chunk answer was most of the
-// gateway's streaming CPU.
+// Streams are written straight to Node's response from one loop of pulls (`PullStream.runForEachChunk`: no channel
+// executor when the router's stream is made of the SDK's own stages): one write per batch of chunks (a network
+// read's worth), headers with the first one, backpressure honoured. Handing the platform a body `Stream` instead
+// costs a pull through the channel machinery per batch, which on a 200-chunk answer was most of the gateway's
+// streaming CPU.
 const answerStream = (
   context: RouteContext,
   wire: ChatWire,
@@ -166,7 +167,7 @@ const answerStream = (
         res.off("close", onDrain)
       })
     })
-    const run = Stream.runForEachChunk(context.router.client.stream(request), (batch) => {
+    const run = PullStream.runForEachChunk(context.router.client.stream(request), (batch) => {
       for (const chunk of batch) {
         if (chunk.usage !== undefined) usage = chunk.usage
         if (chunk.cost !== undefined) cost = chunk.cost

@@ -11,7 +11,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Queue from "effect/Queue"
-import * as Stream from "effect/Stream"
+import * as PullStream from "../../core/internal/pullStream.js"
 import type { Usage } from "../../core/Usage.js"
 import type { Principal } from "../auth/Principal.js"
 import { type Failure, failure, fromAuthError } from "../internal/failure.js"
@@ -71,18 +71,15 @@ const answer = (
       })
       let usage: Usage | undefined
       let cost: number | undefined
-      const stream = context.router.client.stream(request).pipe(
-        Stream.runForEachChunk((batch) => {
-          const messages: Array<string> = []
-          for (const chunk of batch) {
-            if (chunk.usage !== undefined) usage = chunk.usage
-            if (chunk.cost !== undefined) cost = chunk.cost
-            encoder.encodeJson(chunk, messages)
-          }
-          return Effect.mapError(Effect.forEach(messages, send, { discard: true }), () => clientGone)
-        }),
-        Effect.either
-      )
+      const stream = PullStream.runForEachChunk(context.router.client.stream(request), (batch) => {
+        const messages: Array<string> = []
+        for (const chunk of batch) {
+          if (chunk.usage !== undefined) usage = chunk.usage
+          if (chunk.cost !== undefined) cost = chunk.cost
+          encoder.encodeJson(chunk, messages)
+        }
+        return Effect.mapError(Effect.forEach(messages, send, { discard: true }), () => clientGone)
+      }).pipe(Effect.either)
       const result = yield* Effect.onInterrupt(stream, () =>
         settle({ status: 499, errorType: "client_closed", usage, cost })
       )

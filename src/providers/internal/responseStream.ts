@@ -1,10 +1,9 @@
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
+import * as PullStream from "../../core/internal/pullStream.js"
 import type { LlmError } from "../../core/LlmError.js"
 import { isLlmError } from "../../core/LlmError.js"
 import type { StreamChunk } from "../../core/StreamChunk.js"
@@ -18,10 +17,7 @@ import * as Transport from "./transport.js"
  *
  * @internal
  */
-export interface ChunkSource {
-  readonly pull: Effect.Effect<Chunk.Chunk<StreamChunk>, Option.Option<LlmError>>
-  readonly close: Effect.Effect<void>
-}
+export type ChunkSource = PullStream.Reader<StreamChunk, LlmError>
 
 /**
  * How a provider reads one successful streaming response: its framing and its converter, or chunks it already has
@@ -79,7 +75,7 @@ class ConvertFailure {
   constructor(readonly error: LlmError) {}
 }
 
-// Any other transport: its body stream through the frame channel, pulled from a scope this stream owns.
+// Any other transport: its body stream through the frame channel.
 const genericSource = <Frame>(
   endpoint: Transport.Endpoint,
   model: string,
@@ -87,14 +83,7 @@ const genericSource = <Frame>(
   frames: FrameDecoder<Frame>,
   converter: FrameConverter<Frame>
 ): Effect.Effect<ChunkSource> =>
-  Effect.gen(function* () {
-    const scope = yield* Scope.make()
-    const pull = yield* Scope.extend(
-      Stream.toPull(chunkStream(Transport.bodyStream(endpoint, model, response), frames, converter)),
-      scope
-    )
-    return { pull, close: Scope.close(scope, Exit.void) }
-  })
+  PullStream.openOf(chunkStream(Transport.bodyStream(endpoint, model, response), frames, converter))
 
 const chunksSource = (chunks: Effect.Effect<ReadonlyArray<StreamChunk>, LlmError>): ChunkSource => {
   let delivered = false
@@ -122,32 +111,32 @@ export const streamResponse = <Frame>(
   send: Effect.Effect<HttpClientResponse.HttpClientResponse, LlmError>,
   read: (response: HttpClientResponse.HttpClientResponse) => StreamReading<Frame>
 ): Stream.Stream<StreamChunk, LlmError> =>
-  Stream.suspend(() => {
-    let source: ChunkSource | undefined
-    let closed = false
-    const open = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<ChunkSource> => {
-      const reading = read(response)
-      if (reading._tag === "Chunks") return Effect.succeed(chunksSource(reading.chunks))
-      const fast = nodeSource(endpoint, model, response, reading.frames, reading.converter)
-      return fast === undefined
-        ? genericSource(endpoint, model, response, reading.frames, reading.converter)
-        : Effect.succeed(fast)
-    }
-    const pull: Effect.Effect<Chunk.Chunk<StreamChunk>, Option.Option<LlmError>> = Effect.suspend(() => {
-      if (source !== undefined) return source.pull
-      return Effect.flatMap(Effect.mapError(send, Option.some), (response) =>
-        Effect.flatMap(open(response), (opened) => {
-          source = opened
-          // Closed while the request was in flight: release at once.
-          return closed ? Effect.zipRight(opened.close, Effect.fail(Option.none())) : opened.pull
-        })
-      )
-    })
-    return Stream.ensuring(
-      Stream.repeatEffectChunkOption(pull),
-      Effect.suspend(() => {
+  PullStream.make(
+    Effect.sync((): PullStream.Reader<StreamChunk, LlmError> => {
+      let source: ChunkSource | undefined
+      let closed = false
+      const open = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<ChunkSource> => {
+        const reading = read(response)
+        if (reading._tag === "Chunks") return Effect.succeed(chunksSource(reading.chunks))
+        const fast = nodeSource(endpoint, model, response, reading.frames, reading.converter)
+        return fast === undefined
+          ? genericSource(endpoint, model, response, reading.frames, reading.converter)
+          : Effect.succeed(fast)
+      }
+      const pull: Effect.Effect<Chunk.Chunk<StreamChunk>, Option.Option<LlmError>> = Effect.suspend(() => {
+        if (source !== undefined) return source.pull
+        return Effect.flatMap(Effect.mapError(send, Option.some), (response) =>
+          Effect.flatMap(open(response), (opened) => {
+            source = opened
+            // Closed while the request was in flight: release at once.
+            return closed ? Effect.zipRight(opened.close, PullStream.end) : opened.pull
+          })
+        )
+      })
+      const close = Effect.suspend(() => {
         closed = true
         return source === undefined ? Effect.void : source.close
       })
-    )
-  })
+      return { pull, close }
+    })
+  )

@@ -11,7 +11,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
+import * as PullStream from "../../core/internal/pullStream.js"
 
 // The clock every default runtime uses; a different one (TestClock, a user's own) gets the generic timer.
 const liveClock: Clock.Clock = Effect.runSync(Effect.clock)
@@ -131,10 +132,14 @@ const readAhead = 16
 
 /**
  * `self` with a deadline on every read: before a read waits, `limitOf(started, elapsed)` says for how long
- * (`started`: whether a chunk came already; `elapsed`: ms since this run of the stream began). One producer fiber
- * reads `self` into a small buffer (at most 16 batches ahead); a read takes everything buffered as one batch, so a
- * reader slower than the network sees fewer, larger batches. When a deadline runs out, the stream fails and the
- * producer (its request) is interrupted.
+ * (`started`: whether a chunk came already; `elapsed`: ms since this run of the stream began). When a deadline runs
+ * out, the stream fails with its error and `self` (its request) is interrupted.
+ *
+ * Consumed by `PullStream.runForEachChunk`, the whole run is one child fiber, and the timer is re-armed before each
+ * read of `self` (two assignments) and disarmed while the consumer handles what came. Pulled any other way (as an
+ * Effect `Stream`), a producer fiber reads `self` into a small buffer (at most 16 batches ahead) and each pull waits
+ * on it with its deadline; a pull takes everything buffered as one batch, so a reader slower than the network sees
+ * fewer, larger batches.
  *
  * @internal
  */
@@ -142,88 +147,167 @@ export const deadlineStream = <A, E, R, E2>(
   self: Stream.Stream<A, E, R>,
   limitOf: (started: boolean, elapsed: number) => ReadLimit<E2>
 ): Stream.Stream<A, E | E2, R> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const clock = yield* Effect.clock
-      const startedAt = clock.unsafeCurrentTimeMillis()
-      const timer = readTimer(clock)
-      yield* Effect.addFinalizer(() => Effect.sync(timer.stop))
-      let buffered: Array<Chunk.Chunk<A>> = []
-      let ended: Exit.Exit<void, E> | undefined
-      let wakeReader: (() => void) | undefined
-      let wakeProducer: (() => void) | undefined
-      const wake = () => {
-        const reader = wakeReader
-        wakeReader = undefined
-        reader?.()
-      }
-      const producer = Stream.runForEachChunk(self, (chunk) => {
-        if (Chunk.isEmpty(chunk)) return Effect.void
-        buffered.push(chunk)
-        if (buffered.length < readAhead) {
-          wake()
-          return Effect.void
-        }
-        return Effect.async<void>((resume) => {
-          // Set before waking the reader, which may take the batches (and release the producer) at once.
-          wakeProducer = () => resume(Effect.void)
-          wake()
-          return Effect.sync(() => {
-            wakeProducer = undefined
-          })
-        })
-      })
-      yield* Effect.forkScoped(
-        Effect.onExit(producer, (exit) =>
-          Effect.sync(() => {
-            ended = exit
-            wake()
-          })
-        )
-      )
-      let started = false
-      const take = (): Effect.Effect<Chunk.Chunk<A>, Option.Option<E>> | undefined => {
-        if (buffered.length > 0) {
-          const batches = buffered
-          buffered = []
-          started = true
-          const producerWaiting = wakeProducer
-          wakeProducer = undefined
-          producerWaiting?.()
-          return Effect.succeed(batches.length === 1 ? batches[0]! : Chunk.flatten(Chunk.unsafeFromArray(batches)))
-        }
-        if (ended === undefined) return undefined
-        if (Exit.isSuccess(ended)) return Effect.fail(Option.none())
-        return Effect.failCause(Cause.map(ended.cause, Option.some))
-      }
-      const read = Effect.suspend((): Effect.Effect<Chunk.Chunk<A>, Option.Option<E | E2>> => {
-        const ready = take()
-        if (ready !== undefined) return ready
-        const limit = limitOf(started, clock.unsafeCurrentTimeMillis() - startedAt)
-        return Effect.async<Chunk.Chunk<A>, Option.Option<E | E2>>((resume) => {
-          let settled = false
-          const cancelTimer =
-            limit === undefined
-              ? undefined
-              : timer.arm(limit.millis, () => {
+  PullStream.make(
+    Effect.clockWith((clock) =>
+      Effect.sync((): PullStream.Reader<A, E | E2, R> => {
+        const startedAt = clock.unsafeCurrentTimeMillis()
+        const timer = readTimer(clock)
+        let started = false
+        const limitNow = () => limitOf(started, clock.unsafeCurrentTimeMillis() - startedAt)
+
+        // Push: one supervised loop.
+        const drive = <E3, R3>(
+          f: (chunk: Chunk.Chunk<A>) => Effect.Effect<void, E3, R3>
+        ): Effect.Effect<void, E | E2 | E3, R | R3> =>
+          Effect.suspend(() => {
+            let expired: ((error: E2) => void) | undefined
+            let early: E2 | undefined
+            const fire = (limit: { readonly onTimeout: () => E2 }) => () => {
+              const error = limit.onTimeout()
+              if (expired === undefined) early ??= error
+              else expired(error)
+            }
+            // Built once per run: a read arms the timer, pulls, and disarms it before the consumer sees the batch.
+            const loop = (inner: PullStream.Reader<A, E, R>): Effect.Effect<void, E | E3, R | R3> => {
+              let disarm: (() => void) | undefined
+              const next: Effect.Effect<void, E | E3, R | R3> = Effect.suspend(() => {
+                const limit = limitNow()
+                disarm = limit === undefined ? undefined : timer.arm(limit.millis, fire(limit))
+                return read
+              })
+              const read: Effect.Effect<void, E | E3, R | R3> = Effect.matchEffect(inner.pull, {
+                onFailure: (error) => {
+                  disarm?.()
+                  return Option.isNone(error) ? Effect.void : Effect.fail(error.value)
+                },
+                onSuccess: (chunk) => {
+                  disarm?.()
+                  if (Chunk.isEmpty(chunk)) return next
+                  started = true
+                  return Effect.zipRight(f(chunk), next)
+                }
+              })
+              return next
+            }
+            const supervised = Effect.acquireUseRelease(PullStream.openOf(self), loop, (inner) => inner.close)
+            return Effect.flatMap(Effect.fork(Effect.interruptible(supervised)), (child) =>
+              Effect.async<void, E | E2 | E3>((resume) => {
+                let settled = false
+                expired = (error) => {
                   if (settled) return
                   settled = true
-                  wakeReader = undefined
-                  resume(Effect.fail(Option.some(limit.onTimeout())))
+                  resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(error)))
+                }
+                child.addObserver((exit) => {
+                  if (settled) return
+                  settled = true
+                  resume(exit)
                 })
-          wakeReader = () => {
-            if (settled) return
-            settled = true
-            cancelTimer?.()
-            resume(take() ?? Effect.fail(Option.none()))
+                if (early !== undefined) expired(early)
+                return Effect.suspend(() => {
+                  settled = true
+                  return Fiber.interrupt(child)
+                })
+              })
+            )
+          })
+
+        // Pull: a producer fiber, started at the first pull.
+        let producer: Fiber.RuntimeFiber<void, never> | undefined
+        let buffered: Array<Chunk.Chunk<A>> = []
+        let ended: Exit.Exit<void, E> | undefined
+        let wakeReader: (() => void) | undefined
+        let wakeProducer: (() => void) | undefined
+        const wake = () => {
+          const reader = wakeReader
+          wakeReader = undefined
+          reader?.()
+        }
+        const produce = PullStream.runForEachChunk(self, (chunk) => {
+          buffered.push(chunk)
+          if (buffered.length < readAhead) {
+            wake()
+            return Effect.void
           }
-          return Effect.sync(() => {
-            settled = true
-            wakeReader = undefined
-            cancelTimer?.()
+          return Effect.async<void>((resume) => {
+            // Set before waking the reader, which may take the batches (and release the producer) at once.
+            wakeProducer = () => resume(Effect.void)
+            wake()
+            return Effect.sync(() => {
+              wakeProducer = undefined
+            })
           })
         })
+        // A daemon, whichever fiber happens to pull first: `close` ends it. It must stay interruptible, for the
+        // deadline and for `close`, and is started uninterruptibly, so that `close` always finds it.
+        const startProducer = Effect.uninterruptible(
+          Effect.map(
+            Effect.forkDaemon(
+              Effect.interruptible(
+                Effect.onExit(produce, (exit) =>
+                  Effect.sync(() => {
+                    ended = exit
+                    wake()
+                  })
+                )
+              )
+            ),
+            (fiber) => {
+              producer = fiber as Fiber.RuntimeFiber<void, never>
+            }
+          )
+        )
+        const take = (): Effect.Effect<Chunk.Chunk<A>, Option.Option<E>> | undefined => {
+          if (buffered.length > 0) {
+            const batches = buffered
+            buffered = []
+            started = true
+            const producerWaiting = wakeProducer
+            wakeProducer = undefined
+            producerWaiting?.()
+            return Effect.succeed(batches.length === 1 ? batches[0]! : Chunk.flatten(Chunk.unsafeFromArray(batches)))
+          }
+          if (ended === undefined) return undefined
+          if (Exit.isSuccess(ended)) return PullStream.end
+          return Effect.failCause(Cause.map(ended.cause, Option.some))
+        }
+        const wait = Effect.suspend((): Effect.Effect<Chunk.Chunk<A>, Option.Option<E | E2>> => {
+          const ready = take()
+          if (ready !== undefined) return ready
+          const limit = limitNow()
+          return Effect.async<Chunk.Chunk<A>, Option.Option<E | E2>>((resume) => {
+            let settled = false
+            const cancelTimer =
+              limit === undefined
+                ? undefined
+                : timer.arm(limit.millis, () => {
+                    if (settled) return
+                    settled = true
+                    wakeReader = undefined
+                    resume(Effect.fail(Option.some(limit.onTimeout())))
+                  })
+            wakeReader = () => {
+              if (settled) return
+              settled = true
+              cancelTimer?.()
+              resume(take() ?? PullStream.end)
+            }
+            return Effect.sync(() => {
+              settled = true
+              wakeReader = undefined
+              cancelTimer?.()
+            })
+          })
+        })
+        const pull = Effect.suspend(() => (producer === undefined ? Effect.zipRight(startProducer, wait) : wait))
+        const close = Effect.suspend(() => {
+          const fiber = producer
+          return Effect.ensuring(
+            fiber === undefined ? Effect.void : Fiber.interrupt(fiber),
+            Effect.sync(() => timer.stop())
+          )
+        })
+        return { pull, close, drive }
       })
-      return Stream.repeatEffectChunkOption(read)
-    })
+    )
   )

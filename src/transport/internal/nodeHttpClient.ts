@@ -11,6 +11,7 @@ import * as UrlParams from "@effect/platform/UrlParams"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import { globalValue } from "effect/GlobalValue"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -221,11 +222,26 @@ const send = (
  *
  * @internal
  */
-export const make = (agents: Agents, fallback: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+export const make = (agents: Agents, fallback: HttpClient.HttpClient): HttpClient.HttpClient => {
+  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) => Effect.flatMap(requestEffect, (request) => send(agents, fallback, request)),
     Effect.succeed
   )
+  untraced.add(client)
+  return client
+}
+
+// Clients that make no HTTP spans of their own (this one), shared by every copy of this module.
+const untraced = globalValue("@agent-adapter/sdk/transport/untraced", () => new WeakSet<HttpClient.HttpClient>())
+
+/**
+ * `client` without the platform's HTTP spans: as it is when it makes none (this transport), otherwise with the
+ * platform's tracing turned off for its requests (a `FiberRef` set around each one).
+ *
+ * @internal
+ */
+export const withoutSpans = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  untraced.has(client) ? client : HttpClient.withTracerDisabledWhen(client, () => true)
 
 /**
  * The Node `IncomingMessage` behind a response of this transport, for providers' fast path.

@@ -12,6 +12,7 @@ import { LlmClient } from "../../../core/LlmClient.js"
 import type { LlmError } from "../../../core/LlmError.js"
 import { ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
+import { withoutSpans } from "../../../transport/internal/nodeHttpClient.js"
 import { scrubSecrets } from "../../internal/redact.js"
 import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
@@ -52,7 +53,7 @@ export const makeClient = (settings: ClientSettings): Effect.Effect<LlmClient.Se
     for (const [name, value] of Object.entries(settings.headers ?? {})) fixedHeaders[name.toLowerCase()] = value
     const endpoint: Transport.Endpoint = {
       provider,
-      client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
+      client: withoutSpans(httpClient),
       baseUrl: trimSlash(settings.baseUrl),
       headers: () => {
         const headers: Record<string, string> = { ...fixedHeaders }

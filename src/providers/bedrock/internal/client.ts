@@ -18,6 +18,7 @@ import {
 } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
 import * as Usage from "../../../core/Usage.js"
+import { withoutSpans } from "../../../transport/internal/nodeHttpClient.js"
 import { scrubSecrets } from "../../internal/redact.js"
 import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
@@ -136,7 +137,7 @@ export const makeBedrockClient = (
 
     const endpoint: Transport.Endpoint = {
       provider: PROVIDER,
-      client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
+      client: withoutSpans(httpClient),
       baseUrl: baseUrl ?? "",
       headers: () => {
         const headers: Record<string, string> = { ...extraHeaders }

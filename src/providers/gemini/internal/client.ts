@@ -12,6 +12,7 @@ import { LlmClient } from "../../../core/LlmClient.js"
 import { InvalidRequestError, isLlmError, type LlmError, ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
 import * as Usage from "../../../core/Usage.js"
+import { withoutSpans } from "../../../transport/internal/nodeHttpClient.js"
 import { scrubSecrets } from "../../internal/redact.js"
 import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
@@ -43,7 +44,7 @@ export const makeGeminiClient = (
     const extraHeaders = settings.headers ?? {}
     const endpoint: Transport.Endpoint = {
       provider: PROVIDER,
-      client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
+      client: withoutSpans(httpClient),
       baseUrl: trimSlash(settings.baseUrl),
       headers: () => ({ ...extraHeaders, "x-goog-api-key": Redacted.value(apiKey) }),
       secrets: () => [Redacted.value(apiKey)],

@@ -11,6 +11,7 @@ import type { EmbeddingRequest, EmbeddingResponse } from "../../../core/Embeddin
 import { LlmClient } from "../../../core/LlmClient.js"
 import { isLlmError, type LlmError, ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
+import { withoutSpans } from "../../../transport/internal/nodeHttpClient.js"
 import { scrubSecrets } from "../../internal/redact.js"
 import { type StreamReading, streamResponse } from "../../internal/responseStream.js"
 import * as Transport from "../../internal/transport.js"
@@ -37,7 +38,7 @@ const makeEndpoint = (httpClient: HttpClient.HttpClient, settings: ClientSetting
   const apiKey = settings.apiKey
   return {
     provider: PROVIDER,
-    client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
+    client: withoutSpans(httpClient),
     baseUrl: settings.baseUrl,
     headers: () => {
       const headers: Record<string, string> = { ...settings.headers }

@@ -10,6 +10,7 @@ import { LlmClient } from "../../../core/LlmClient.js"
 import type { LlmError } from "../../../core/LlmError.js"
 import { ResponseDecodeError } from "../../../core/LlmError.js"
 import type { StreamChunk } from "../../../core/StreamChunk.js"
+import { withoutSpans } from "../../../transport/internal/nodeHttpClient.js"
 import { classifyFailure, type ErrorDetails, readOpenAiErrorDetails } from "../../internal/classifyStatus.js"
 import { rateLimitFromHeaders } from "../../internal/rateLimitHeaders.js"
 import { scrubSecrets } from "../../internal/redact.js"
@@ -71,7 +72,7 @@ export const makeFamilyClient = (
       dialect.classify?.(failure, details) ?? classifyFailure(failure, details, dialect.classifyRules)
     const endpoint: Transport.Endpoint = {
       provider,
-      client: HttpClient.withTracerDisabledWhen(httpClient, () => true),
+      client: withoutSpans(httpClient),
       baseUrl: trimSlash(settings.baseUrl),
       headers: () => {
         const headers: Record<string, string> = { ...extraHeaders }
