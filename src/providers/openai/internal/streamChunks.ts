@@ -6,6 +6,7 @@ import type { RateLimitInfo } from "../../../core/RateLimitInfo.js"
 import type { Mutable as MutableChunk, StreamChunk, ToolCallDelta } from "../../../core/StreamChunk.js"
 import { type FrameConverter, malformedFrame } from "../../internal/chunkStream.js"
 import type { ErrorDetails } from "../../internal/classifyStatus.js"
+import { ContentTemplate } from "./contentTemplate.js"
 import { convertCompletion, mapFinishReason, mapUsage, readContent, readReasoning } from "./convertResponse.js"
 import type { Dialect } from "./dialect.js"
 import type { WireCompletion, WireToolCallDelta } from "./wire.js"
@@ -49,6 +50,15 @@ const readErrorObject = (value: unknown): { details: ErrorDetails; raw: Record<s
   }
 }
 
+// The keys of an event that `decode` reads once the first chunk is out, besides `choices`: an event whose other keys
+// are all elsewhere (or null) can be recognised by its repeating text (`ContentTemplate`). A key read here must be
+// added to this list.
+const readAfterFirst = new Set(["choices", "error", "usage", "x_groq"])
+const ignorableAfterFirst = (key: string, value: unknown): boolean => value === null || !readAfterFirst.has(key)
+
+// A stream whose content events keep changing shape stops trying to learn it after this many attempts.
+const MAX_TEMPLATE_ATTEMPTS = 4
+
 /**
  * Turns the SSE events of one Chat Completions stream into `StreamChunk`s. One decoder per stream: it numbers chunks,
  * gives tool calls dense indices in the order they start (compatible servers may start at any index or send none),
@@ -64,8 +74,16 @@ export class ChunkDecoder implements FrameConverter<Sse.Event> {
   private lastToolIndex = -1
   private lastToolId: string | undefined
   private toolCallCount = 0
+  private template: ContentTemplate | undefined
+  private templateAttempts = 0
+  /** How many events were read by their repeating text rather than parsed (for tests and diagnostics). */
+  recognized = 0
 
-  constructor(private readonly context: StreamContext) {}
+  constructor(
+    private readonly context: StreamContext,
+    /** Whether content-only events may be read by their repeating text (`false`: every event is parsed). */
+    private readonly recognizeRepeats = true
+  ) {}
 
   /** Whether the stream said it was complete. */
   get complete(): boolean {
@@ -100,6 +118,14 @@ export class ChunkDecoder implements FrameConverter<Sse.Event> {
       this.done = true
       return undefined
     }
+    if (this.template !== undefined && eventName !== "error") {
+      const content = this.template.match(data)
+      if (content !== undefined) {
+        this.recognized++
+        if (content.length === 0) return undefined
+        return { index: this.index++, delta: content }
+      }
+    }
     let json: WireCompletion
     try {
       json = JSON.parse(data) as WireCompletion
@@ -111,6 +137,11 @@ export class ChunkDecoder implements FrameConverter<Sse.Event> {
       throw this.context.streamError(details, pseudoStatusOf(details, raw))
     }
     if (typeof json !== "object" || json === null) throw this.malformedData(data)
+    // Past the first chunk an event's identity keys are no longer read, so its text may repeat from here on.
+    if (this.index > 0 && this.recognizeRepeats && this.templateAttempts < MAX_TEMPLATE_ATTEMPTS) {
+      this.templateAttempts++
+      this.template = ContentTemplate.learn(data, json, ignorableAfterFirst) ?? this.template
+    }
     const chunk: MutableChunk = { index: this.index, delta: "" }
     let meaningful = false
     // The first chunk we emit says who answered. Azure opens with an empty chunk (no id, no choices, only
