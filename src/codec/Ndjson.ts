@@ -11,12 +11,12 @@ import * as Effect from "effect/Effect"
 import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { Utf8Reads } from "./internal/Utf8Reads.js"
 
 const BOM = 0xfeff
 const SPACE = 32
 const MAX_REPORTED_LINE = 200
 
-const streamOptions: TextDecodeOptions = { stream: true }
 const textEncoder = new TextEncoder()
 
 /**
@@ -60,7 +60,7 @@ const makeDecodeError = (line: string, lineNumber: number, cause: unknown): Ndjs
  * it already in `out` and keeps the text after it for the next call.
  */
 class LineParser {
-  private readonly utf8 = new TextDecoder("utf-8", { ignoreBOM: true })
+  private readonly utf8 = new Utf8Reads()
   /** Text of the current line received in earlier reads (never holds a `\n`). */
   private tail = ""
   private bomChecked = false
@@ -69,7 +69,7 @@ class LineParser {
   private backlog = ""
 
   decodeBytes(bytes: Uint8Array): string {
-    return this.utf8.decode(bytes, streamOptions)
+    return this.utf8.decode(bytes)
   }
 
   feed(input: string, out: Array<unknown>): void {
@@ -109,7 +109,7 @@ class LineParser {
 
   /** Flushes the UTF-8 decoder, parses a last line without `\n`, and resets. */
   end(out: Array<unknown>): void {
-    this.feed(this.utf8.decode(), out)
+    this.feed(this.utf8.end(), out)
     const line = this.tail
     const lineNumber = this.lineNumber + 1
     this.tail = ""

@@ -9,6 +9,7 @@ import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { Utf8Reads } from "./internal/Utf8Reads.js"
 
 /**
  * One dispatched event.
@@ -30,7 +31,6 @@ const CR = 13
 const SPACE = 32
 const BOM = 0xfeff
 
-const streamOptions: TextDecodeOptions = { stream: true }
 const textEncoder = new TextEncoder()
 
 const makeEvent = (event: string, data: string, id: string | undefined, retry: number | undefined): Event => ({
@@ -59,7 +59,7 @@ const isAsciiDigits = (value: string): boolean => {
  * and can be reused for a new stream.
  */
 export class Decoder {
-  private readonly utf8 = new TextDecoder("utf-8", { ignoreBOM: true })
+  private readonly utf8 = new Utf8Reads()
   /** Text of the current line received in earlier reads (never holds a line end). */
   private tail = ""
   /** The previous read ended in `\r`, so a `\n` opening the next read belongs to that line end. */
@@ -75,7 +75,7 @@ export class Decoder {
   /** Decodes one read of UTF-8 bytes and returns the events it completed. */
   push(bytes: Uint8Array): Array<Event> {
     const out: Array<Event> = []
-    this.feedText(this.utf8.decode(bytes, streamOptions), out)
+    this.feedText(this.utf8.decode(bytes), out)
     return out
   }
 
@@ -94,7 +94,7 @@ export class Decoder {
    */
   end(): Array<Event> {
     const out: Array<Event> = []
-    this.feedText(this.utf8.decode(), out)
+    this.feedText(this.utf8.end(), out)
     if (this.tail.length === 0 && this.hasData) {
       this.dispatch(out)
     }
