@@ -81,6 +81,26 @@ describe("ChunkDecoder: content events read by their repeating text", () => {
     expect(agree([role(tail), content("a", tail), content("b", tail), finish(tail), usage, "[DONE]"])).toBe(1)
   })
 
+  it("OpenAI's obfuscation padding, a last string that changes with every event, is skipped over", () => {
+    const padding = (i: number) => "AbC9x".repeat(3).slice(0, 1 + (i % 11))
+    const obfuscated = (text: string, i: number, usage = false) =>
+      content(text, `${usage ? ',"usage":null' : ""},"obfuscation":"${padding(i)}"}`)
+    const words = Array.from({ length: 50 }, (_, i) => `w${i} "q"\n`)
+    expect(agree([role(), ...words.map((word, i) => obfuscated(word, i)), finish(), "[DONE]"])).toBe(49)
+    expect(agree([role(), ...words.map((word, i) => obfuscated(word, i, true)), finish()])).toBe(49)
+    // An empty padding is one more value; one with an escape, or one that is not a string, is parsed.
+    expect(agree([role(), obfuscated("a", 1), obfuscated("b", 2), content("c", ',"obfuscation":""}')])).toBe(2)
+    const escaped = content("e", ',"obfuscation":"a\\"b"}')
+    const numeric = content("g", ',"obfuscation":7}')
+    const odd = [role(), obfuscated("a", 1), obfuscated("b", 2), escaped, numeric]
+    agree([...odd, obfuscated("h", 3)])
+    expect(run(odd, true).recognized).toBe(1)
+    // A padding that is not valid JSON fails as JSON.parse fails.
+    const broken = [role(), obfuscated("a", 1), obfuscated("b", 2), content("c", ',"obfuscation":"a\\x"}')]
+    agree(broken)
+    expect(run(broken, true).outcomes.at(-1)).toHaveProperty("failure")
+  })
+
   it("an event of another shape in between, or a changed id, is parsed; a new repeating text is learnt", () => {
     const toolCall = `${head()}[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]},"logprobs":null,"finish_reason":null}]}`
     const withUsage = `${head()}[{"index":0,"delta":{"content":"u"},"logprobs":null,"finish_reason":null}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`

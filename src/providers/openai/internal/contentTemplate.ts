@@ -3,14 +3,20 @@
 //   {"id":"…","object":"chat.completion.chunk","created":…,"model":"…",…,
 //    "choices":[{"index":0,"delta":{"content":"…"},"logprobs":null,"finish_reason":null}]…}
 //
-// Once one such event has been parsed, the text before and after the content string repeats byte for byte, so the
-// following ones are recognised by comparing that text and reading the string between, without `JSON.parse`
-// building the tree of each event (on a 200-chunk stream through the gateway that tree was its largest single
+// Once one such event has been parsed, the text before and after the content string repeats byte for byte (but for
+// the value of a last key such as OpenAI's `obfuscation` padding, which changes with every event), so the following
+// ones are recognised by comparing that text and reading the string between, without `JSON.parse` building the tree
+// of each event (on a 200-chunk stream through the gateway that tree was its largest single
 // cost). Any event that is not exactly that shape (another key, a changed id, a role, a finish reason, an escape
 // that does not decode) is not recognised and goes through `JSON.parse` as before, so the result is the same.
 
 const OPEN = '"choices":[{"index":0,"delta":{"content":"'
 const CLOSE = '"},"logprobs":null,"finish_reason":null}]'
+// What follows the choices when it ends with a key whose value is a string without quotes or escapes; group 1 is all
+// of it up to that value.
+const LAST_STRING = /^(.*,"[^"\\]+":")[^"\\]*"\}$/s
+const QUOTE = 34
+const CLOSE_BRACE = 125
 
 // Characters a JSON string literal holds only escaped: a body with none of them is its own value.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON allows control characters in strings only escaped
@@ -28,8 +34,13 @@ export class ContentTemplate {
   private constructor(
     /** Everything before `"choices"`: `{` and the other keys. */
     prefix: string,
-    /** The end of the choice and any keys after the choices. */
-    private readonly suffix: string
+    /**
+     * What follows the content: all of it, or, when the last key's string value changes from event to event, all
+     * of it up to that value's opening quote.
+     */
+    private readonly suffix: string,
+    /** Whether the event ends with a last string value that changes (then `suffix` stops before it). */
+    private readonly varyingLast: boolean
   ) {
     this.head = `${prefix}${OPEN}`
   }
@@ -37,12 +48,11 @@ export class ContentTemplate {
   /** The content of an event of this shape, or `undefined` when the event is not one. */
   match(data: string): string | undefined {
     const bodyStart = this.head.length
-    const bodyEnd = data.length - this.suffix.length
+    const bodyEnd = this.varyingLast ? this.varyingBodyEnd(data) : data.length - this.suffix.length
     // `slice(…) ===` compares flat text at memory speed; `startsWith` walks it character by character, which cost
     // as much as the JSON.parse this replaces.
-    if (bodyEnd < bodyStart || data.slice(0, bodyStart) !== this.head || data.slice(bodyEnd) !== this.suffix) {
-      return undefined
-    }
+    if (bodyEnd < bodyStart || data.slice(0, bodyStart) !== this.head) return undefined
+    if (!this.varyingLast && data.slice(bodyEnd) !== this.suffix) return undefined
     const body = data.slice(bodyStart, bodyEnd)
     if (!NEEDS_DECODING.test(body)) return body
     try {
@@ -52,6 +62,18 @@ export class ContentTemplate {
     } catch {
       return undefined
     }
+  }
+
+  // Where the content ends in an event ending `<suffix><value>"}` with no quote or backslash in the value; -1 when
+  // the event does not end that way. The content cannot hold the suffix (its quotes would be escaped), so the last
+  // occurrence is the one after it.
+  private varyingBodyEnd(data: string): number {
+    const last = data.length - 2
+    if (last < 0 || data.charCodeAt(last) !== QUOTE || data.charCodeAt(last + 1) !== CLOSE_BRACE) return -1
+    const at = data.lastIndexOf(this.suffix, last - this.suffix.length)
+    if (at === -1) return -1
+    const value = at + this.suffix.length
+    return data.indexOf('"', value) === last && data.indexOf("\\", value) === -1 ? at : -1
   }
 
   /**
@@ -81,7 +103,12 @@ export class ContentTemplate {
     }
     if (typeof rest !== "object" || rest === null || Array.isArray(rest)) return undefined
     for (const [key, value] of Object.entries(rest)) if (!ignorable(key, value)) return undefined
-    const template = new ContentTemplate(prefix, `${CLOSE}${after}`)
+    // A last key with a plain string value (`,"obfuscation":"…"}`) may change from event to event.
+    const varying = LAST_STRING.exec(after)
+    const template =
+      varying === null
+        ? new ContentTemplate(prefix, `${CLOSE}${after}`, false)
+        : new ContentTemplate(prefix, `${CLOSE}${varying[1]}`, true)
     // The event it was learnt from must read back as what JSON.parse found.
     return template.match(data) === content ? template : undefined
   }
