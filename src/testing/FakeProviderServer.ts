@@ -290,6 +290,11 @@ export interface FakeOpenAiChatOptions {
   readonly chunks?: number
   /** Append the usage chunk and put `"usage": null` on the others (streaming only). Default false. */
   readonly includeUsage?: boolean
+  /**
+   * Put OpenAI's `obfuscation` padding on every chunk with a delta (streaming only). Default false here; the default
+   * route adds it unless the request sends `stream_options.include_obfuscation: false`, as OpenAI does.
+   */
+  readonly obfuscation?: boolean
 }
 
 /**

@@ -67,7 +67,7 @@ describe("OpenAI request conversion", () => {
         reasoning_effort: "low",
         user: "u-1",
         stream: true,
-        stream_options: { include_usage: true },
+        stream_options: { include_usage: true, include_obfuscation: false },
         n: 1
       })
     )
@@ -113,6 +113,10 @@ describe("OpenAI request conversion", () => {
     assert.strictEqual(
       left(decodeChatRequest({ ...base, stream_options: { include_usage: true } })).param,
       "stream_options"
+    )
+    assert.strictEqual(
+      left(decodeChatRequest({ ...base, stream: true, stream_options: { include_obfuscation: "no" } })).param,
+      "stream_options.include_obfuscation"
     )
     assert.strictEqual(
       left(decodeChatRequest({ ...base, max_tokens: 5, max_completion_tokens: 6 })).param,

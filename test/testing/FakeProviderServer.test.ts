@@ -181,6 +181,33 @@ describe("FakeProviderServer: default OpenAI routes", () => {
       assert.deepInclude(last.usage as Json, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 })
     }))
 
+  it("pads every chunk with a delta with obfuscation, as OpenAI does, unless include_obfuscation is false", () =>
+    withServer({ streamChunks: 3 }, async (server) => {
+      const ask = (streamOptions: Json) =>
+        post(`${server.url}/v1/chat/completions`, {
+          model: "gpt-4o-mini",
+          messages: [{ role: "user", content: "Hello there" }],
+          stream: true,
+          stream_options: streamOptions
+        }).then(async (response) => chunksOf(await response.text()))
+      const padded = await ask({ include_usage: true })
+      // role + 3 pieces + finish + usage
+      assert.strictEqual(padded.length, 6)
+      for (const chunk of padded.slice(0, -1)) {
+        const [choice] = chunk.choices as Array<{ delta: { content?: string } }>
+        const padding = chunk.obfuscation
+        assert.isString(padding)
+        assert.match(padding as string, /^[A-Za-z0-9]+$/)
+        // Deterministic: the delta and its padding fill a multiple of 16 characters.
+        assert.strictEqual(((choice!.delta.content ?? "").length + (padding as string).length) % 16, 0)
+        assert.strictEqual(chunk.usage, null)
+      }
+      assert.isFalse("obfuscation" in padded.at(-1)!)
+      const plain = await ask({ include_obfuscation: false })
+      assert.strictEqual(plain.length, 5)
+      for (const chunk of plain) assert.isFalse("obfuscation" in chunk)
+    }))
+
   it("embeds strings deterministically as floats", () =>
     withServer({}, async (server) => {
       const response = await post(`${server.url}/v1/embeddings`, {

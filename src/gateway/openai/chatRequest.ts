@@ -137,7 +137,10 @@ export const WireChatRequest = Schema.Struct({
   reasoning_effort: nullable(Schema.Literal("none", "minimal", "low", "medium", "high")),
   user: nullable(Schema.String),
   stream: nullable(Schema.Boolean),
-  stream_options: nullable(Schema.Struct({ include_usage: nullable(Schema.Boolean) })),
+  // include_obfuscation is accepted for compatibility; the gateway's chunks carry no padding (as when it is false).
+  stream_options: nullable(
+    Schema.Struct({ include_usage: nullable(Schema.Boolean), include_obfuscation: nullable(Schema.Boolean) })
+  ),
   /** Only one choice: the gateway answers with one. */
   n: nullable(Schema.Literal(1))
 })

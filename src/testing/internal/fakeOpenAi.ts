@@ -55,6 +55,8 @@ export interface ChatSpec {
   readonly chunks: number
   readonly includeUsage: boolean
   readonly promptTokens: number
+  /** OpenAI's `obfuscation` padding on every chunk with a delta. */
+  readonly obfuscation: boolean
 }
 
 export const chatSpec = (text: string, options: FakeOpenAiChatOptions): ChatSpec => ({
@@ -64,8 +66,14 @@ export const chatSpec = (text: string, options: FakeOpenAiChatOptions): ChatSpec
   text,
   chunks: options.chunks ?? 4,
   includeUsage: options.includeUsage ?? false,
-  promptTokens: options.promptTokens ?? tokens(text)
+  promptTokens: options.promptTokens ?? tokens(text),
+  obfuscation: options.obfuscation ?? false
 })
+
+// OpenAI pads each chunk with random characters so that sizes do not give the text away; here the padding is
+// deterministic: it brings the delta's length to a multiple of 16.
+const PADDING = "Qx3vL9aZ0kPm7TfR"
+const padding = (delta: string): string => PADDING.slice(0, 16 - (delta.length % 16))
 
 const usage = (promptTokens: number, completionTokens: number) => ({
   prompt_tokens: promptTokens,
@@ -124,16 +132,18 @@ export const splitText = (text: string, chunks: number): ReadonlyArray<string> =
 export const chatCompletionFrames = (spec: ChatSpec): Array<string> => {
   // Every chunk shares its head and tail; only the delta changes, so build the strings around it once.
   const head = `data: {"id":${JSON.stringify(spec.id)},"object":"chat.completion.chunk","created":${spec.created},"model":${JSON.stringify(spec.model)},"service_tier":"default","system_fingerprint":"${SYSTEM_FINGERPRINT}","choices":`
-  const tail = spec.includeUsage ? `,"usage":null}\n\n` : "}\n\n"
+  const usageNull = spec.includeUsage ? `,"usage":null` : ""
+  const tail = (delta: string) =>
+    spec.obfuscation ? `${usageNull},"obfuscation":"${padding(delta)}"}\n\n` : `${usageNull}}\n\n`
   const frames: Array<string> = [
-    `${head}[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${tail}`
+    `${head}[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${tail("")}`
   ]
   const contentHead = `${head}[{"index":0,"delta":{"content":`
-  const contentTail = `},"logprobs":null,"finish_reason":null}]${tail}`
+  const contentTail = `},"logprobs":null,"finish_reason":null}]`
   for (const piece of splitText(spec.text, spec.chunks)) {
-    frames.push(contentHead + JSON.stringify(piece) + contentTail)
+    frames.push(contentHead + JSON.stringify(piece) + contentTail + tail(piece))
   }
-  frames.push(`${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${tail}`)
+  frames.push(`${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${tail("")}`)
   if (spec.includeUsage) {
     frames.push(`${head}[],"usage":${JSON.stringify(usage(spec.promptTokens, tokens(spec.text)))}}\n\n`)
   }
@@ -185,7 +195,9 @@ const chatCompletions = (body: JsonObject, sequence: number, options: OpenAiDial
     text: reply,
     chunks: options.streamChunks,
     includeUsage: isObject(streamOptions) && streamOptions.include_usage === true,
-    promptTokens: tokens(prompt)
+    promptTokens: tokens(prompt),
+    // On unless the request turns it off, as OpenAI does.
+    obfuscation: !(isObject(streamOptions) && streamOptions.include_obfuscation === false)
   }
   if (body.stream === true) {
     return { _tag: "Stream", frames: chatCompletionFrames(spec), options: {} }
