@@ -181,20 +181,24 @@ describe("PullStream", () => {
     })
   )
 
-  it.live("a deadline stream first pulled from a short-lived fiber keeps reading after that fiber ends", () =>
+  it.scoped("a deadline stream first pulled from a short-lived fiber keeps reading after that fiber ends", () =>
     Effect.gen(function* () {
       const stream = deadlineStream(
         Stream.fromChunks(Chunk.make(1), Chunk.make(2)).pipe(Stream.tap(() => Effect.sleep("5 millis"))),
         () => ({ millis: 10_000, onTimeout: () => "late" })
       )
       // Through the Stream face the first pull opens the stream: here in a child fiber of its own (as
-      // `Effect.timeout` would run it), which then ends.
+      // `Effect.timeout` would run it), which then ends while the source is still between reads.
       const pull = yield* Stream.toPull(stream)
-      const first = yield* Fiber.join(yield* Effect.fork(pull))
-      const second = yield* pull
+      const opener = yield* Effect.fork(pull)
+      yield* TestClock.adjust("5 millis")
+      const first = yield* Fiber.join(opener)
+      const next = yield* Effect.fork(pull)
+      yield* TestClock.adjust("5 millis")
+      const second = yield* Fiber.join(next)
       const ended = yield* Effect.exit(pull)
       assert.deepStrictEqual([...first, ...second], [1, 2])
       assert.deepStrictEqual(ended, Exit.fail(Option.none()))
-    }).pipe(Effect.scoped)
+    })
   )
 })

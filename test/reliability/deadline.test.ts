@@ -89,60 +89,84 @@ describe("deadline, context", () => {
   )
 })
 
-describe("deadlineStream", () => {
-  it.effect("each read gets its own limit; a gap longer than it fails the stream and stops the producer", () =>
-    Effect.gen(function* () {
-      let stopped = false
-      const source = Stream.concat(
-        Stream.make(1, 2),
-        Stream.fromEffect(Effect.as(Effect.sleep("5 seconds"), 3)).pipe(
+// A deadline stream runs one of two ways: read through its `Stream` face (a producer fiber reading ahead of the
+// reader), or driven by `PullStream.runForEachChunk` (one supervised loop, no producer fiber). What holds for both is
+// checked both ways.
+const idleAfterStart = (idleMs: number) => (started: boolean, elapsed: number) => ({
+  millis: started ? idleMs : 10_000,
+  onTimeout: () => `${started ? "idle" : "first"} after ${elapsed} ms`
+})
+
+type ForEach = <A, E>(
+  stream: Stream.Stream<A, E>,
+  f: (chunk: Chunk.Chunk<A>) => Effect.Effect<void>
+) => Effect.Effect<void, E>
+
+const consumers: ReadonlyArray<{ readonly way: string; readonly forEach: ForEach }> = [
+  { way: "read through its Stream face", forEach: (stream, f) => Stream.runForEachChunk(stream, f) },
+  { way: "driven by PullStream.runForEachChunk", forEach: (stream, f) => PullStream.runForEachChunk(stream, f) }
+]
+
+for (const { way, forEach } of consumers) {
+  describe(`deadlineStream, ${way}`, () => {
+    it.effect("each read gets its own limit; a gap longer than it fails the run and stops the source", () =>
+      Effect.gen(function* () {
+        let stopped = false
+        const source = Stream.concat(
+          Stream.make(1, 2),
+          Stream.fromEffect(Effect.as(Effect.sleep("5 seconds"), 3))
+        ).pipe(
           Stream.ensuring(
             Effect.sync(() => {
               stopped = true
             })
           )
         )
-      )
-      const seen: Array<number> = []
-      const fiber = yield* Effect.fork(
-        Stream.runForEach(
-          deadlineStream(source, (started, elapsed) => ({
-            millis: started ? 1_000 : 10_000,
-            onTimeout: () => `idle after ${elapsed} ms`
-          })),
-          (n) =>
+        const seen: Array<number> = []
+        const fiber = yield* Effect.fork(
+          forEach(deadlineStream(source, idleAfterStart(1_000)), (chunk) =>
             Effect.sync(() => {
-              seen.push(n)
+              seen.push(...chunk)
+            })
+          )
+        )
+        yield* TestClock.adjust("999 millis")
+        assert.deepStrictEqual(seen, [1, 2])
+        assert.isNull(fiber.unsafePoll())
+        yield* TestClock.adjust("1 millis")
+        assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("idle after 0 ms"))
+        assert.isTrue(stopped)
+      })
+    )
+
+    it.live("under the live clock, a stalled read runs out, and no timer outlives the run", () =>
+      Effect.gen(function* () {
+        const before = timers()
+        const stalled = Stream.concat(Stream.make(1), Stream.never)
+        const exit = yield* Effect.exit(
+          forEach(
+            deadlineStream(stalled, (started) => ({ millis: started ? 0 : 60_000, onTimeout: () => "idle" })),
+            () => Effect.void
+          )
+        )
+        assert.deepStrictEqual(exit, Exit.fail("idle"))
+        const seen: Array<number> = []
+        yield* forEach(
+          deadlineStream(Stream.make(1, 2, 3), () => ({ millis: 60_000, onTimeout: () => "late" })),
+          (chunk) =>
+            Effect.sync(() => {
+              seen.push(...chunk)
             })
         )
-      )
-      yield* TestClock.adjust("999 millis")
-      assert.deepStrictEqual(seen, [1, 2])
-      assert.isNull(fiber.unsafePoll())
-      yield* TestClock.adjust("1 millis")
-      assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("idle after 0 ms"))
-      assert.isTrue(stopped)
-    })
-  )
+        assert.deepStrictEqual(seen, [1, 2, 3])
+        // At most: a timer of an earlier test may end meanwhile.
+        assert.isAtMost(timers(), before)
+      })
+    )
+  })
+}
 
-  it.live("under the live clock, a stalled read runs out, and no timer outlives the stream", () =>
-    Effect.gen(function* () {
-      const before = timers()
-      const stalled = Stream.concat(Stream.make(1), Stream.never)
-      const exit = yield* Effect.exit(
-        Stream.runCollect(
-          deadlineStream(stalled, (started) => ({ millis: started ? 0 : 60_000, onTimeout: () => "idle" }))
-        )
-      )
-      assert.deepStrictEqual(exit, Exit.fail("idle"))
-      const ended = yield* Stream.runCollect(
-        deadlineStream(Stream.make(1, 2, 3), () => ({ millis: 60_000, onTimeout: () => "late" }))
-      )
-      assert.deepStrictEqual(Chunk.toReadonlyArray(ended), [1, 2, 3])
-      assert.isAtMost(timers(), before)
-    })
-  )
-
+describe("deadlineStream, read through its Stream face", () => {
   it.effect("no limit: waits as long as the source takes, and ends when it ends", () =>
     Effect.gen(function* () {
       const source = Stream.fromEffect(Effect.as(Effect.sleep("1 hour"), "late"))
@@ -185,38 +209,6 @@ describe("deadlineStream", () => {
 
 // Consumed by `PullStream.runForEachChunk`, a deadline stream runs as one supervised loop (no producer fiber).
 describe("deadlineStream, driven", () => {
-  const idleAfterStart = (idleMs: number) => (started: boolean, elapsed: number) => ({
-    millis: started ? idleMs : 10_000,
-    onTimeout: () => `${started ? "idle" : "first"} after ${elapsed} ms`
-  })
-
-  it.effect("a gap longer than the read's limit fails the run and closes the source", () =>
-    Effect.gen(function* () {
-      let stopped = false
-      const source = Stream.concat(Stream.make(1, 2), Stream.fromEffect(Effect.as(Effect.sleep("5 seconds"), 3))).pipe(
-        Stream.ensuring(
-          Effect.sync(() => {
-            stopped = true
-          })
-        )
-      )
-      const seen: Array<number> = []
-      const fiber = yield* Effect.fork(
-        PullStream.runForEachChunk(deadlineStream(source, idleAfterStart(1_000)), (chunk) =>
-          Effect.sync(() => {
-            seen.push(...chunk)
-          })
-        )
-      )
-      yield* TestClock.adjust("999 millis")
-      assert.deepStrictEqual(seen, [1, 2])
-      assert.isNull(fiber.unsafePoll())
-      yield* TestClock.adjust("1 millis")
-      assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("idle after 0 ms"))
-      assert.isTrue(stopped)
-    })
-  )
-
   it.effect("the consumer's own time is not the source's: no deadline runs while it handles a batch", () =>
     Effect.gen(function* () {
       const source = Stream.fromChunks(Chunk.make(1), Chunk.make(2))
@@ -273,31 +265,6 @@ describe("deadlineStream, driven", () => {
       yield* Deferred.await(started)
       yield* Fiber.interrupt(fiber)
       assert.isTrue(yield* Deferred.isDone(stopped))
-    })
-  )
-
-  it.live("under the live clock, a stalled read runs out, and no timer outlives the run", () =>
-    Effect.gen(function* () {
-      const before = timers()
-      const stalled = Stream.concat(Stream.make(1), Stream.never)
-      const exit = yield* Effect.exit(
-        PullStream.runForEachChunk(
-          deadlineStream(stalled, (started) => ({ millis: started ? 0 : 60_000, onTimeout: () => "idle" })),
-          () => Effect.void
-        )
-      )
-      assert.deepStrictEqual(exit, Exit.fail("idle"))
-      const seen: Array<number> = []
-      yield* PullStream.runForEachChunk(
-        deadlineStream(Stream.make(1, 2, 3), () => ({ millis: 60_000, onTimeout: () => "late" })),
-        (chunk) =>
-          Effect.sync(() => {
-            seen.push(...chunk)
-          })
-      )
-      assert.deepStrictEqual(seen, [1, 2, 3])
-      // At most: a timer of an earlier test may end meanwhile.
-      assert.isAtMost(timers(), before)
     })
   )
 })

@@ -10,6 +10,7 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { GatewayAuth, GatewayStoreError } from "../../src/gateway/auth/index.js"
 import * as PostgresStore from "../../src/gateway/store/postgres.js"
+import { storedKey, usageRecord } from "../gateway/storeFixtures.js"
 
 const server = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const schema = `gateway_test_${randomBytes(6).toString("hex")}`
@@ -172,36 +173,8 @@ describe("gateway store on PostgreSQL", () => {
   it.effect("a usage batch written again skips the records already stored and counts their spend once", () =>
     Effect.gen(function* () {
       const store = yield* PostgresStore.make(Redacted.make(database))
-      yield* store.insertKey({
-        id: "idem",
-        name: "idempotent",
-        hash: "h",
-        salt: "s",
-        display: "sk-…idem",
-        allowedModels: undefined,
-        requestsPerMinute: undefined,
-        tokensPerMinute: undefined,
-        budgetUsd: 10,
-        spentUsd: 0,
-        expiresAt: undefined,
-        createdAt: 0,
-        revokedAt: undefined
-      })
-      const usage = (n: number, costUsd: number) => ({
-        id: `idem-${n}`,
-        keyId: "idem",
-        requestId: `req_${n}`,
-        model: "mock/echo",
-        provider: "mock",
-        inputTokens: 1,
-        outputTokens: 1,
-        totalTokens: 2,
-        costUsd,
-        latencyMs: 1,
-        status: 200,
-        errorType: undefined,
-        createdAt: Date.parse("2026-11-23T10:00:00Z")
-      })
+      yield* store.insertKey(storedKey("idem", { budgetUsd: 10 }))
+      const usage = (n: number, costUsd: number) => usageRecord(`idem-${n}`, "idem", costUsd)
       yield* store.recordUsage([usage(1, 0.25), usage(2, 0.25)])
       yield* store.recordUsage([usage(1, 0.25), usage(2, 0.25), usage(3, 0.5)])
       const written = yield* store.usageRecords({ keyId: "idem", limit: 10 })

@@ -206,6 +206,11 @@ describe("FakeProviderServer: default OpenAI routes", () => {
       const plain = await ask({ include_obfuscation: false })
       assert.strictEqual(plain.length, 5)
       for (const chunk of plain) assert.isFalse("obfuscation" in chunk)
+      // The builder for scripted replies pads only when asked.
+      const scripted = (obfuscation?: boolean) =>
+        chunksOf(FakeOpenAi.chatCompletionChunks("Hello", obfuscation === undefined ? {} : { obfuscation }).join(""))
+      assert.isTrue(scripted(true).every((chunk) => typeof chunk.obfuscation === "string"))
+      assert.isTrue(scripted().every((chunk) => !("obfuscation" in chunk)))
     }))
 
   it("embeds strings deterministically as floats", () =>

@@ -10,22 +10,9 @@ import * as TestClock from "effect/TestClock"
 import { GatewayStoreError, type UsageRecord } from "../../../src/gateway/store/GatewayStore.js"
 import * as SqliteStore from "../../../src/gateway/store/sqlite.js"
 import * as UsageWriter from "../../../src/gateway/store/UsageWriter.js"
+import { storedKey, usageRecord } from "../storeFixtures.js"
 
-const record = (n: number, keyId = "open", costUsd = 0): UsageRecord => ({
-  id: `u${n}`,
-  keyId,
-  requestId: `req_${n}`,
-  model: "mock/echo",
-  provider: "mock",
-  inputTokens: n,
-  outputTokens: 1,
-  totalTokens: n + 1,
-  costUsd,
-  latencyMs: 3,
-  status: 200,
-  errorType: undefined,
-  createdAt: Date.parse("2026-11-23T10:00:00Z")
-})
+const record = (n: number, keyId = "open", costUsd = 0): UsageRecord => usageRecord(`u${n}`, keyId, costUsd, n)
 
 // Collects what the effect logs (and what fibers it forks log) into `logs`.
 const withLogs =
@@ -198,21 +185,7 @@ describe("SQL store: recordUsage", () => {
   it.scoped("a batch of 299 records is written in one transaction, with each key's spend summed", () =>
     Effect.gen(function* () {
       const store = yield* SqliteStore.make(":memory:")
-      yield* store.insertKey({
-        id: "k1",
-        name: "one",
-        hash: "h",
-        salt: "s",
-        display: "sk-…1",
-        allowedModels: undefined,
-        requestsPerMinute: undefined,
-        tokensPerMinute: undefined,
-        budgetUsd: 10,
-        spentUsd: 0.5,
-        expiresAt: undefined,
-        createdAt: 0,
-        revokedAt: undefined
-      })
+      yield* store.insertKey(storedKey("k1", { budgetUsd: 10, spentUsd: 0.5 }))
       const records = Array.from({ length: 299 }, (_, n) => record(n, n % 2 === 0 ? "k1" : "open", 0.001))
       yield* store.recordUsage(records)
       const written = yield* store.usageRecords({ limit: 1_000 })
@@ -246,21 +219,7 @@ describe("SQL store: recordUsage", () => {
     () =>
       Effect.gen(function* () {
         const store = yield* SqliteStore.make(":memory:")
-        yield* store.insertKey({
-          id: "k1",
-          name: "one",
-          hash: "h",
-          salt: "s",
-          display: "sk-…1",
-          allowedModels: undefined,
-          requestsPerMinute: undefined,
-          tokensPerMinute: undefined,
-          budgetUsd: 10,
-          spentUsd: 0,
-          expiresAt: undefined,
-          createdAt: 0,
-          revokedAt: undefined
-        })
+        yield* store.insertKey(storedKey("k1", { budgetUsd: 10, spentUsd: 0 }))
         const first = [record(1, "k1", 0.25), record(2, "k1", 0.25)]
         yield* store.recordUsage(first)
         // The same two again, with a new one: only the new one is written and adds to the spend.
