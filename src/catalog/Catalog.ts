@@ -158,6 +158,8 @@ const candidatesFor = (provider: string, model: string): Array<Candidate> => {
   return withSnapshotsStripped(id).map((each) => ({ provider, id: each }))
 }
 
+const MAX_MEMO = 4096
+
 const fromEntries = (data: CatalogData, extra: ReadonlyArray<ProviderModelEntry>, replace: boolean): Catalog => {
   const index = new Map<string, Map<string, ModelInfo>>()
   const all = new Map<string, Array<ModelInfo>>()
@@ -182,21 +184,34 @@ const fromEntries = (data: CatalogData, extra: ReadonlyArray<ProviderModelEntry>
   for (const { provider, ...entry } of extra) add(canonicalProvider(provider), entry)
 
   const find = (candidate: Candidate): ModelInfo | undefined => index.get(candidate.provider)?.get(candidate.id)
+  const search = (provider: string, model: string): Option.Option<ModelInfo> => {
+    const canonical = canonicalProvider(provider)
+    // Azure serves OpenAI's models: an entry of its own first (a user's priced deployment), then OpenAI's.
+    const providersToSearch = canonical === "azure" ? ["azure", "openai"] : [canonical]
+    for (const each of providersToSearch) {
+      for (const candidate of candidatesFor(each, model)) {
+        const found = find(candidate)
+        if (found !== undefined) return Option.some(found)
+      }
+    }
+    return Option.none()
+  }
+  // A catalog never changes once made, and every answer's cost looks its model up: the answers of the names seen
+  // are kept (trying a name's snapshot forms costs a few regular expressions each). Bounded: model names come from
+  // callers and upstreams, so the memo starts over once it holds MAX_MEMO of them.
+  const memo = new Map<string, Option.Option<ModelInfo>>()
 
   return {
     asOf: data.asOf,
     sources: data.sources,
     lookup: (provider, model) => {
-      const canonical = canonicalProvider(provider)
-      // Azure serves OpenAI's models: an entry of its own first (a user's priced deployment), then OpenAI's.
-      const providersToSearch = canonical === "azure" ? ["azure", "openai"] : [canonical]
-      for (const each of providersToSearch) {
-        for (const candidate of candidatesFor(each, model)) {
-          const found = find(candidate)
-          if (found !== undefined) return Option.some(found)
-        }
-      }
-      return Option.none()
+      const key = `${provider}\u0000${model}`
+      const known = memo.get(key)
+      if (known !== undefined) return known
+      const found = search(provider, model)
+      if (memo.size >= MAX_MEMO) memo.clear()
+      memo.set(key, found)
+      return found
     },
     models: (provider) =>
       provider === undefined ? [...all.values()].flat() : (all.get(canonicalProvider(provider)) ?? [])

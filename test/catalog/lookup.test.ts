@@ -66,6 +66,16 @@ describe("Catalog.lookup", () => {
     assert.strictEqual(found("anthropic", "claude-sonnet-4-0"), "anthropic/claude-sonnet-4")
   })
 
+  it("answers a name it has seen the same way, and keeps answering right after more names than it remembers", () => {
+    const first = Catalog.lookup("openai", "gpt-4o-2024-08-06")
+    assert.strictEqual(Catalog.lookup("openai", "gpt-4o-2024-08-06"), first)
+    // The memo of names seen is bounded (4,096): unknown names from callers cannot grow it without limit.
+    for (let i = 0; i < 5000; i++) assert.isTrue(Option.isNone(Catalog.lookup("openai", `no-such-model-${i}`)))
+    assert.strictEqual(found("openai", "gpt-4o-2024-08-06"), "openai/gpt-4o")
+    assert.strictEqual(found("OpenAI", "gpt-4o-2024-08-06"), "openai/gpt-4o")
+    assert.isTrue(Option.isNone(Catalog.lookup("openai", "no-such-model-4999")))
+  })
+
   it("never matches a different model by prefix", () => {
     assert.strictEqual(found("openai", "gpt-4o-mini"), "openai/gpt-4o-mini")
     assert.strictEqual(found("openai", "gpt-4o-mini-2024-07-18"), "openai/gpt-4o-mini")
