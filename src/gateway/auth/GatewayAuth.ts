@@ -24,6 +24,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { v7 as uuidV7 } from "uuid"
 import type { GatewayConfig } from "../../config/types.js"
 import type { Usage } from "../../core/Usage.js"
 import * as AdminRoutes from "../admin/AdminRoutes.js"
@@ -436,7 +437,9 @@ export const make = (
         const record = Effect.clockWith((clock) =>
           Effect.sync(() =>
             usageWriter.record({
-              id: randomUUID(),
+              // Time-ordered (UUID v7): the records' primary-key index is appended to rather than written at random
+              // pages, which took SQLite's page writes per usage batch down several times.
+              id: uuidV7(),
               keyId: admission.keyId,
               requestId: outcome.requestId,
               model: outcome.model,

@@ -245,7 +245,16 @@ export const chatRoute =
             (admission) => {
               const settle = settler(context, admission, { model: request.model, requestId, started })
               const answer = decoded.stream
-                ? answerStream(context, wire, exchange.response, request, decoded.includeUsage, requestId, started, settle)
+                ? answerStream(
+                    context,
+                    wire,
+                    exchange.response,
+                    request,
+                    decoded.includeUsage,
+                    requestId,
+                    started,
+                    settle
+                  )
                 : answerChat(context, wire, request, requestId, settle)
               return Effect.onInterrupt(answer, () => settle({ status: 499, errorType: "client_closed" }))
             }

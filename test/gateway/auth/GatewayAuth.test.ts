@@ -468,6 +468,17 @@ describe("GatewayAuth: usage", () => {
       assert.strictEqual(records[1]!.status, 502)
       assert.strictEqual(records[1]!.errorType, "provider_error")
       assert.strictEqual(records[2]!.provider, "openai")
+      // Record ids are UUID v7: ordered by the time they were made (newest first here), so the store's index on them
+      // is appended to rather than written at random.
+      for (const record of records)
+        assert.match(record.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      assert.deepStrictEqual(
+        records.map((record) => record.id),
+        records
+          .map((record) => record.id)
+          .sort()
+          .reverse()
+      )
       assert.strictEqual(records[2]!.requestId, "req-1")
       // The key's spend is the sum of its costs.
       assert.closeTo(Option.getOrThrow(yield* auth.keys.get(created.info.id)).spentUsd, 0.03, 1e-12)
