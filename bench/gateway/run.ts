@@ -390,13 +390,17 @@ const report = (
 
 // ---------------------------------------------------------------------------------------------------------------
 
+// The gateway's child script; `BENCH_GATEWAY_CHILD` names another (an absolute path to an older checkout's, to
+// compare two versions of the gateway on one machine in one sitting).
+const gatewayScript = process.env.BENCH_GATEWAY_CHILD ?? "./gatewayChild.ts"
+
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
       json: { type: "string" },
       strict: { type: "boolean", default: false },
-      /** Writes a CPU profile of the gateway process (node --cpu-prof) into this directory. */
+      /** Writes CPU profiles of the gateway process (node --cpu-prof) into this directory, the proxy's into `proxy/`. */
       profile: { type: "string" },
       modes: { type: "string", default: "json,stream" },
       connections: { type: "string", default: "1,64" },
@@ -422,10 +426,15 @@ const main = async (): Promise<number> => {
   try {
     const upstream = await startFakeServerProcess({ streamChunks: 200, startTimeoutMs: 60_000 })
     stops.push(() => upstream.stop())
-    const proxy = await startChild("./proxyChild.ts", { BENCH_UPSTREAM: upstream.url }, ["--expose-gc"])
+    const profileFlags =
+      values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(values.profile)}`]
+    const proxy = await startChild("./proxyChild.ts", { BENCH_UPSTREAM: upstream.url }, [
+      "--expose-gc",
+      ...profileFlags.map((flag) => (flag === "--cpu-prof" ? flag : `${flag}/proxy`))
+    ])
     stops.push(() => proxy.stop())
     const gateway = await startChild(
-      "./gatewayChild.ts",
+      gatewayScript,
       {
         BENCH_UPSTREAM: upstream.url,
         BENCH_DATABASE: values.database === "memory" ? ":memory:" : Path.join(directory, "gateway.db")
@@ -433,7 +442,7 @@ const main = async (): Promise<number> => {
       [
         "--expose-gc",
         ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== ""),
-        ...(values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(values.profile)}`])
+        ...profileFlags
       ]
     )
     stops.push(() => gateway.stop())
@@ -446,7 +455,7 @@ const main = async (): Promise<number> => {
       ["gateway-bare", "bare"]
     ] as const) {
       if (!targets.includes(target)) continue
-      const child = await startChild("./gatewayChild.ts", {
+      const child = await startChild(gatewayScript, {
         BENCH_UPSTREAM: upstream.url,
         BENCH_DATABASE: values.database === "memory" ? ":memory:" : Path.join(directory, `${variant}.db`),
         BENCH_VARIANT: variant
