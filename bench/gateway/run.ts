@@ -390,6 +390,20 @@ const report = (
 
 // ---------------------------------------------------------------------------------------------------------------
 
+// The Node flags `npm start` runs the gateway with (the `node` options before `--import` in package.json's `start`
+// script): every server of the bench gets them, the proxy too, so the gateway is measured as it ships and the floor
+// under the same V8 settings.
+const startFlags = (): ReadonlyArray<string> => {
+  const manifest = JSON.parse(Fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    readonly scripts?: Readonly<Record<string, string>>
+  }
+  const words = (manifest.scripts?.start ?? "").split(/\s+/)
+  if (words[0] !== "node") return []
+  const end = words.indexOf("--import")
+  return words.slice(1, end === -1 ? words.length : end).filter((word) => word.startsWith("--"))
+}
+const serverFlags = startFlags()
+
 // The gateway's child script; `BENCH_GATEWAY_CHILD` names another (an absolute path to an older checkout's, to
 // compare two versions of the gateway on one machine in one sitting).
 const gatewayScript = process.env.BENCH_GATEWAY_CHILD ?? "./gatewayChild.ts"
@@ -430,6 +444,7 @@ const main = async (): Promise<number> => {
       values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(values.profile)}`]
     const proxy = await startChild("./proxyChild.ts", { BENCH_UPSTREAM: upstream.url }, [
       "--expose-gc",
+      ...serverFlags,
       ...profileFlags.map((flag) => (flag === "--cpu-prof" ? flag : `${flag}/proxy`))
     ])
     stops.push(() => proxy.stop())
@@ -441,6 +456,7 @@ const main = async (): Promise<number> => {
       },
       [
         "--expose-gc",
+        ...serverFlags,
         ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== ""),
         ...profileFlags
       ]
@@ -455,11 +471,15 @@ const main = async (): Promise<number> => {
       ["gateway-bare", "bare"]
     ] as const) {
       if (!targets.includes(target)) continue
-      const child = await startChild(gatewayScript, {
-        BENCH_UPSTREAM: upstream.url,
-        BENCH_DATABASE: values.database === "memory" ? ":memory:" : Path.join(directory, `${variant}.db`),
-        BENCH_VARIANT: variant
-      })
+      const child = await startChild(
+        gatewayScript,
+        {
+          BENCH_UPSTREAM: upstream.url,
+          BENCH_DATABASE: values.database === "memory" ? ":memory:" : Path.join(directory, `${variant}.db`),
+          BENCH_VARIANT: variant
+        },
+        ["--expose-gc", ...serverFlags]
+      )
       stops.push(() => child.stop())
       variants[target] = child
     }
@@ -473,7 +493,7 @@ const main = async (): Promise<number> => {
       for (const mode of ["json", "stream"] as const) await check(urls[target]!, target, mode)
     }
     process.stderr.write(
-      `Node ${process.version}, ${Os.cpus().length} × ${Os.cpus()[0]?.model ?? "cpu"}; runs of ${settings.runSeconds} s after ${settings.warmupSeconds} s of warm-up\n`
+      `Node ${process.version}, ${Os.cpus().length} × ${Os.cpus()[0]?.model ?? "cpu"}; runs of ${settings.runSeconds} s after ${settings.warmupSeconds} s of warm-up; servers run with ${serverFlags.length === 0 ? "no Node flags" : serverFlags.join(" ")} (as npm start)\n`
     )
     const rows: Array<Row> = []
     const heapBefore = await gateway.stats(true)
