@@ -390,17 +390,23 @@ const report = (
 
 // ---------------------------------------------------------------------------------------------------------------
 
-// The Node flags `npm start` runs the gateway with (the `node` options before `--import` in package.json's `start`
-// script): every server of the bench gets them, the proxy too, so the gateway is measured as it ships and the floor
-// under the same V8 settings.
+// The Node flags `npm start` runs the gateway with (the options before the script in package.json's `start` script,
+// run by `tsx` or `node`): every server of the bench gets them, the proxy too, so the gateway is measured as it ships
+// and the floor under the same V8 settings.
 const startFlags = (): ReadonlyArray<string> => {
   const manifest = JSON.parse(Fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     readonly scripts?: Readonly<Record<string, string>>
   }
-  const words = (manifest.scripts?.start ?? "").split(/\s+/)
-  if (words[0] !== "node") return []
-  const end = words.indexOf("--import")
-  return words.slice(1, end === -1 ? words.length : end).filter((word) => word.startsWith("--"))
+  const [command, ...words] = (manifest.scripts?.start ?? "").trim().split(/\s+/)
+  if (command !== "tsx" && command !== "node") return []
+  const flags: Array<string> = []
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!
+    if (word === "--import" || word === "--require") i++
+    else if (word.startsWith("--")) flags.push(word)
+    else break
+  }
+  return flags
 }
 const serverFlags = startFlags()
 
