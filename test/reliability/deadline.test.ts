@@ -10,41 +10,62 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import { vi } from "vitest"
 import * as PullStream from "../../src/core/internal/pullStream.js"
 import { deadline, deadlineStream } from "../../src/reliability/internal/deadline.js"
 
-const timers = () => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length
+// Under the live clock a deadline is a plain `setTimeout`: these tests fake Node's timers (vitest), so they fire
+// when the test says, not after real time, and every timer left behind is counted.
+const withFakeTimers = <A, E>(run: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })),
+    () => run,
+    () => Effect.sync(() => vi.useRealTimers())
+  )
+
+// Lets the forked fibers run until they wait (on a faked timer, or on nothing).
+const runForked = Effect.repeatN(Effect.yieldNow(), 50)
 
 describe("deadline", () => {
   it.live("under the live clock, a call that runs out fails with the timeout error and is interrupted", () =>
-    Effect.gen(function* () {
-      let interrupted = false
-      const exit = yield* Effect.exit(
-        deadline(
-          Effect.onInterrupt(Effect.never, () =>
-            Effect.sync(() => {
-              interrupted = true
-            })
-          ),
-          0,
-          () => "ran out"
+    withFakeTimers(
+      Effect.gen(function* () {
+        let interrupted = false
+        const fiber = yield* Effect.fork(
+          deadline(
+            Effect.onInterrupt(Effect.never, () =>
+              Effect.sync(() => {
+                interrupted = true
+              })
+            ),
+            1_000,
+            () => "ran out"
+          )
         )
-      )
-      assert.deepStrictEqual(exit, Exit.fail("ran out"))
-      assert.isTrue(interrupted)
-    })
+        yield* runForked
+        assert.strictEqual(vi.getTimerCount(), 1)
+        vi.advanceTimersByTime(999)
+        yield* runForked
+        assert.isNull(fiber.unsafePoll())
+        vi.advanceTimersByTime(1)
+        assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("ran out"))
+        assert.isTrue(interrupted)
+        assert.strictEqual(vi.getTimerCount(), 0)
+      })
+    )
   )
 
   it.live("under the live clock, a call that ends in time leaves no timer behind", () =>
-    Effect.gen(function* () {
-      const before = timers()
-      const value = yield* deadline(Effect.succeed(42), 60_000, () => "ran out")
-      assert.strictEqual(value, 42)
-      assert.isAtMost(timers(), before)
-      const failed = yield* Effect.exit(deadline(Effect.fail("boom"), 60_000, () => "ran out"))
-      assert.deepStrictEqual(failed, Exit.fail("boom"))
-      assert.isAtMost(timers(), before)
-    })
+    withFakeTimers(
+      Effect.gen(function* () {
+        const value = yield* deadline(Effect.succeed(42), 60_000, () => "ran out")
+        assert.strictEqual(value, 42)
+        assert.strictEqual(vi.getTimerCount(), 0)
+        const failed = yield* Effect.exit(deadline(Effect.fail("boom"), 60_000, () => "ran out"))
+        assert.deepStrictEqual(failed, Exit.fail("boom"))
+        assert.strictEqual(vi.getTimerCount(), 0)
+      })
+    )
   )
 
   it.effect("under TestClock, the deadline fires when the clock passes it, not before", () =>
@@ -140,28 +161,34 @@ for (const { way, forEach } of consumers) {
     )
 
     it.live("under the live clock, a stalled read runs out, and no timer outlives the run", () =>
-      Effect.gen(function* () {
-        const before = timers()
-        const stalled = Stream.concat(Stream.make(1), Stream.never)
-        const exit = yield* Effect.exit(
-          forEach(
-            deadlineStream(stalled, (started) => ({ millis: started ? 0 : 60_000, onTimeout: () => "idle" })),
-            () => Effect.void
+      withFakeTimers(
+        Effect.gen(function* () {
+          const stalled = Stream.concat(Stream.make(1), Stream.never)
+          const fiber = yield* Effect.fork(
+            forEach(
+              deadlineStream(stalled, (started) => ({ millis: started ? 500 : 60_000, onTimeout: () => "idle" })),
+              () => Effect.void
+            )
           )
-        )
-        assert.deepStrictEqual(exit, Exit.fail("idle"))
-        const seen: Array<number> = []
-        yield* forEach(
-          deadlineStream(Stream.make(1, 2, 3), () => ({ millis: 60_000, onTimeout: () => "late" })),
-          (chunk) =>
-            Effect.sync(() => {
-              seen.push(...chunk)
-            })
-        )
-        assert.deepStrictEqual(seen, [1, 2, 3])
-        // At most: a timer of an earlier test may end meanwhile.
-        assert.isAtMost(timers(), before)
-      })
+          yield* runForked
+          vi.advanceTimersByTime(499)
+          yield* runForked
+          assert.isNull(fiber.unsafePoll())
+          vi.advanceTimersByTime(1)
+          assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("idle"))
+          assert.strictEqual(vi.getTimerCount(), 0)
+          const seen: Array<number> = []
+          yield* forEach(
+            deadlineStream(Stream.make(1, 2, 3), () => ({ millis: 60_000, onTimeout: () => "late" })),
+            (chunk) =>
+              Effect.sync(() => {
+                seen.push(...chunk)
+              })
+          )
+          assert.deepStrictEqual(seen, [1, 2, 3])
+          assert.strictEqual(vi.getTimerCount(), 0)
+        })
+      )
     )
   })
 }
