@@ -4,6 +4,8 @@
  * `load` with the figures of one autocannon run.
  */
 
+import type { Server } from "node:http"
+
 export interface Stats {
   /** CPU time so far, user + system, µs. */
   readonly cpuMicros: number
@@ -91,4 +93,20 @@ export const serveChild = (
     }
   })
   send({ type: "ready", url })
+}
+
+/** Listens on a free loopback port and serves the child protocol until `shutdown` closes the server. */
+export const serveHttpChild = (server: Server): void => {
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    serveChild(
+      `http://127.0.0.1:${port}`,
+      () =>
+        new Promise((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        })
+    )
+  })
 }

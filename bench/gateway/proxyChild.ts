@@ -3,7 +3,7 @@
  * the upstream over a keep-alive agent and the answer back, nothing parsed. `BENCH_UPSTREAM` is the upstream's URL.
  */
 import * as Http from "node:http"
-import { serveChild } from "./protocol.js"
+import { serveHttpChild } from "./protocol.js"
 
 const upstream = new URL(process.env.BENCH_UPSTREAM ?? "http://127.0.0.1:1")
 const agent = new Http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY })
@@ -24,15 +24,4 @@ const server = Http.createServer((req, res) => {
   req.pipe(forward)
 })
 
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address()
-  const port = typeof address === "object" && address !== null ? address.port : 0
-  serveChild(
-    `http://127.0.0.1:${port}`,
-    () =>
-      new Promise((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
-  )
-})
+serveHttpChild(server)
