@@ -446,12 +446,12 @@ const main = async (): Promise<number> => {
   try {
     const upstream = await startFakeServerProcess({ streamChunks: 200, startTimeoutMs: 60_000 })
     stops.push(() => upstream.stop())
-    const profileFlags =
-      values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(values.profile)}`]
+    const profileInto = (subdirectory: string): ReadonlyArray<string> =>
+      values.profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(values.profile, subdirectory)}`]
     const proxy = await startChild("./proxyChild.ts", { BENCH_UPSTREAM: upstream.url }, [
       "--expose-gc",
       ...serverFlags,
-      ...profileFlags.map((flag) => (flag === "--cpu-prof" ? flag : `${flag}/proxy`))
+      ...profileInto("proxy")
     ])
     stops.push(() => proxy.stop())
     const gateway = await startChild(
@@ -464,7 +464,7 @@ const main = async (): Promise<number> => {
         "--expose-gc",
         ...serverFlags,
         ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== ""),
-        ...profileFlags
+        ...profileInto(".")
       ]
     )
     stops.push(() => gateway.stop())

@@ -232,7 +232,7 @@ export const chatRoute =
     const started = Date.now()
     const release = context.beginHandler()
     // A chain of `flatMap`s rather than `Effect.gen`: on the gateway's hot path a generator held across the
-    // request's I/O cost ~15–20 µs of CPU per request in the bench (bench/gateway/README.md).
+    // request's I/O cost ~13 µs of CPU per request in the bench (bench/gateway/README.md, fifth round).
     const admit = (principal: Principal) =>
       Effect.flatMap(readBody(exchange.incoming, context.maxBodyBytes), (text) =>
         Effect.flatMap(Effect.flatMap(parseJsonBody(text), wire.decode), (decoded) => {
