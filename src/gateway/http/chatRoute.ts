@@ -9,7 +9,6 @@
 // settled as 499.
 import type * as Http from "node:http"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type { ChatRequest } from "../../core/ChatRequest.js"
 import * as PullStream from "../../core/internal/pullStream.js"
@@ -18,11 +17,11 @@ import { textOf } from "../../core/Message.js"
 import type { Usage } from "../../core/Usage.js"
 import * as Tokens from "../../tokens/Tokens.js"
 import type { Admission, Outcome } from "../auth/GatewayAuth.js"
-import type { Principal } from "../auth/Principal.js"
-import { type Failure, fromAuthError, fromLlmError, internalFailure } from "../internal/failure.js"
+import { type Failure, fromAuthError, fromLlmError } from "../internal/failure.js"
 import { parseJsonBody } from "../internal/wireValidation.js"
 import type { Exchange, RouteContext } from "./context.js"
 import { readBody } from "./requestBody.js"
+import { inRouteFrame } from "./routeFrame.js"
 import type { ChatWire } from "./wire.js"
 
 const json = "application/json"
@@ -230,52 +229,43 @@ export const chatRoute =
   (exchange: Exchange): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
     const requestId = context.requestIdOf(exchange.headers)
     const started = Date.now()
-    const release = context.beginHandler()
     // A chain of `flatMap`s rather than `Effect.gen`: on the gateway's hot path a generator held across the
     // request's I/O cost ~13 µs of CPU per request in the bench (bench/gateway/README.md, fifth round).
-    const admit = (principal: Principal) =>
-      Effect.flatMap(readBody(exchange.incoming, context.maxBodyBytes), (text) =>
-        Effect.flatMap(Effect.flatMap(parseJsonBody(text), wire.decode), (decoded) => {
-          const request = decoded.request
-          return Effect.flatMap(
-            Effect.mapError(
-              context.auth.admit(principal, { model: request.model, estimatedTokens: estimateTokens(request) }),
-              fromAuthError
-            ),
-            (admission) => {
-              const settle = settler(context, admission, { model: request.model, requestId, started })
-              const answer = decoded.stream
-                ? answerStream(
-                    context,
-                    wire,
-                    exchange.response,
-                    request,
-                    decoded.includeUsage,
-                    requestId,
-                    started,
-                    settle
-                  )
-                : answerChat(context, wire, request, requestId, settle)
-              return Effect.onInterrupt(answer, () => settle({ status: 499, errorType: "client_closed" }))
-            }
-          )
-        })
-      )
-    return Effect.flatMap(
-      Effect.mapError(context.auth.authenticate(keyHeaders(exchange.headers)), fromAuthError),
-      admit
-    ).pipe(
-      Effect.catchAll((failure) => Effect.succeed(errorResponse(wire, failure, requestId))),
-      Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause)
-          ? Effect.failCause(cause)
-          : Effect.as(
-              Effect.logError("the gateway failed while handling a request", cause),
-              errorResponse(wire, internalFailure(), requestId)
+    return inRouteFrame(
+      requestId,
+      context.beginHandler(),
+      (failure) => errorResponse(wire, failure, requestId),
+      (frame) =>
+        Effect.flatMap(
+          Effect.mapError(context.auth.authenticate(keyHeaders(exchange.headers)), fromAuthError),
+          (principal) =>
+            Effect.flatMap(readBody(exchange.incoming, context.maxBodyBytes), (text) =>
+              Effect.flatMap(Effect.flatMap(parseJsonBody(text), wire.decode), (decoded) => {
+                const request = decoded.request
+                return Effect.flatMap(
+                  Effect.mapError(
+                    context.auth.admit(principal, { model: request.model, estimatedTokens: estimateTokens(request) }),
+                    fromAuthError
+                  ),
+                  (admission) => {
+                    const settle = settler(context, admission, { model: request.model, requestId, started })
+                    frame.onClientGone = () => settle({ status: 499, errorType: "client_closed" })
+                    return decoded.stream
+                      ? answerStream(
+                          context,
+                          wire,
+                          exchange.response,
+                          request,
+                          decoded.includeUsage,
+                          requestId,
+                          started,
+                          settle
+                        )
+                      : answerChat(context, wire, request, requestId, settle)
+                  }
+                )
+              })
             )
-      ),
-      Effect.annotateLogs("requestId", requestId),
-      Effect.ensuring(Effect.sync(release)),
-      Effect.interruptible
+        )
     )
   }

@@ -101,11 +101,12 @@ export class NodeHttpResponse implements HttpClientResponse.HttpClientResponse {
   // The socket delivers the body once; after the first complete read every accessor reuses it.
   private get body(): Effect.Effect<Buffer, HttpClientError.ResponseError> {
     if (this.bodyExit !== undefined) return this.bodyExit
-    return Effect.onExit(readAll(this.source, this.onError), (exit) =>
-      Effect.sync(() => {
-        if (!Exit.isInterrupted(exit)) this.bodyExit = exit
-      })
-    )
+    // Cached by the read's own continuations rather than an `onExit` (a mask per read); the cached `Exit` is itself
+    // the effect that answers. An interrupted read is not cached, as neither continuation runs for it.
+    return Effect.matchEffect(readAll(this.source, this.onError), {
+      onSuccess: (body) => (this.bodyExit = Exit.succeed(body)),
+      onFailure: (error) => (this.bodyExit = Exit.fail(error))
+    })
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
