@@ -12,10 +12,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { emptyConfig } from "../../src/config/types.js"
 import { LlmClient } from "../../src/core/LlmClient.js"
 import { GatewayAuth } from "../../src/gateway/auth/GatewayAuth.js"
 import * as Gateway from "../../src/gateway/Gateway.js"
@@ -23,24 +21,13 @@ import * as OpenAi from "../../src/providers/openai/OpenAi.js"
 import * as RouterModule from "../../src/routing/Router.js"
 import { Router } from "../../src/routing/Router.js"
 import * as HttpTransport from "../../src/transport/HttpTransport.js"
+import { benchGatewayConfig } from "./benchConfig.js"
 import { serveChild } from "./protocol.js"
 
 const upstream = process.env.BENCH_UPSTREAM ?? "http://127.0.0.1:1"
 const variant = process.env.BENCH_VARIANT ?? "full"
 
-const config = {
-  ...emptyConfig,
-  providers: {
-    openai: {
-      type: "openai",
-      apiKey: Redacted.make("sk-bench"),
-      baseUrl: `${upstream}/v1`,
-      extra: {},
-      models: ["gpt-4o-mini"]
-    }
-  },
-  gateway: { database: Redacted.make(`sqlite:${process.env.BENCH_DATABASE ?? ":memory:"}`) }
-}
+const config = benchGatewayConfig(upstream, process.env.BENCH_DATABASE ?? ":memory:")
 
 const stack = Gateway.layerConfig(config, { host: "127.0.0.1", port: 0, router: { env: {} } })
 

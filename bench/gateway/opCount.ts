@@ -18,13 +18,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import * as Supervisor from "effect/Supervisor"
-import { emptyConfig } from "../../src/config/types.js"
 import * as Gateway from "../../src/gateway/Gateway.js"
 import { startFakeServerProcess } from "../fakeServerProcess.js"
+import { benchGatewayConfig } from "./benchConfig.js"
 
 type Mode = "json" | "stream"
 
@@ -90,22 +89,11 @@ const main = async () => {
 
   const upstream = await startFakeServerProcess({ streamChunks: 200, startTimeoutMs: 60_000 })
   const counter = new OpCounter()
-  const config = {
-    ...emptyConfig,
-    providers: {
-      openai: {
-        type: "openai",
-        apiKey: Redacted.make("sk-bench"),
-        baseUrl: `${upstream.url}/v1`,
-        extra: {},
-        models: ["gpt-4o-mini"]
-      }
-    },
-    gateway: { database: Redacted.make("sqlite::memory:") }
-  }
-  const layer = Gateway.layerConfig(config, { host: "127.0.0.1", port: 0, router: { env: {} } }).pipe(
-    Layer.provide(Layer.merge(Supervisor.addSupervisor(counter), RuntimeFlags.enableOpSupervision))
-  )
+  const layer = Gateway.layerConfig(benchGatewayConfig(upstream.url, ":memory:"), {
+    host: "127.0.0.1",
+    port: 0,
+    router: { env: {} }
+  }).pipe(Layer.provide(Layer.merge(Supervisor.addSupervisor(counter), RuntimeFlags.enableOpSupervision)))
   const scope = Effect.runSync(Scope.make())
   const agent = new Http.Agent({ keepAlive: true, maxSockets: 1 })
   try {

@@ -63,18 +63,25 @@ describe("the route frame", () => {
     })
   )
 
+  // Runs a handler that signals it got as far as it will (admitted, or just started) and then waits forever, and
+  // interrupts it there as a client that disconnects does.
+  const abandoned = (run: ReturnType<typeof harness>["run"], onClientGone: (() => Effect.Effect<void>) | undefined) =>
+    Effect.gen(function* () {
+      const reached = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(
+        run((frame) => {
+          if (onClientGone !== undefined) frame.onClientGone = onClientGone
+          return Effect.zipRight(Deferred.succeed(reached, undefined), Effect.never)
+        })
+      )
+      yield* Deferred.await(reached)
+      return yield* Fiber.interrupt(fiber)
+    })
+
   it.effect("a client gone after admission settles the request before the handler is released", () =>
     Effect.gen(function* () {
       const { events, run } = harness()
-      const admitted = yield* Deferred.make<void>()
-      const fiber = yield* Effect.fork(
-        run((frame) => {
-          frame.onClientGone = () => Effect.sync(() => events.push("settled 499"))
-          return Effect.zipRight(Deferred.succeed(admitted, undefined), Effect.never)
-        })
-      )
-      yield* Deferred.await(admitted)
-      const exit = yield* Fiber.interrupt(fiber)
+      const exit = yield* abandoned(run, () => Effect.sync(() => events.push("settled 499")))
       assert.isTrue(Exit.isInterrupted(exit))
       assert.deepStrictEqual(events, ["settled 499", "released"])
     })
@@ -83,10 +90,8 @@ describe("the route frame", () => {
   it.effect("a client gone before admission settles nothing, and the handler is still released", () =>
     Effect.gen(function* () {
       const { events, run } = harness()
-      const started = yield* Deferred.make<void>()
-      const fiber = yield* Effect.fork(run(() => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)))
-      yield* Deferred.await(started)
-      yield* Fiber.interrupt(fiber)
+      const exit = yield* abandoned(run, undefined)
+      assert.isTrue(Exit.isInterrupted(exit))
       assert.deepStrictEqual(events, ["released"])
     })
   )
@@ -94,15 +99,7 @@ describe("the route frame", () => {
   it.effect("a settlement that dies on a client gone still releases the handler", () =>
     Effect.gen(function* () {
       const { events, run } = harness()
-      const admitted = yield* Deferred.make<void>()
-      const fiber = yield* Effect.fork(
-        run((frame) => {
-          frame.onClientGone = () => Effect.die(new Error("store down"))
-          return Effect.zipRight(Deferred.succeed(admitted, undefined), Effect.never)
-        })
-      )
-      yield* Deferred.await(admitted)
-      yield* Fiber.interrupt(fiber)
+      yield* abandoned(run, () => Effect.die(new Error("store down")))
       assert.deepStrictEqual(events, ["released"])
     })
   )
